@@ -1,0 +1,205 @@
+"""The one backend switch: NumPy on the CPU or CuPy on a CUDA GPU.
+
+Every function in :mod:`playground.engine` asks :func:`array_module` for ``xp``
+(and :func:`backend_for` for the matching helpers) instead of testing for CuPy
+itself, so adding or fixing a backend happens here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Callable, Sequence
+
+import numpy as np
+
+__all__ = ["BackendInfo", "set_backend", "get_backend", "array_module", "backend_for"]
+
+_CHOICES = ("auto", "numpy", "cupy")
+
+
+@dataclass(frozen=True)
+class BackendInfo:
+    """What the engine computes on.
+
+    Attributes
+    ----------
+    name : str
+        ``"numpy"`` or ``"cupy"``.
+    device : str
+        Human-readable device, e.g. ``"CPU (2 threads)"`` or ``"NVIDIA H100 (CUDA 12.8)"``.
+    requested : str
+        What was asked for: ``"auto"``, ``"numpy"`` or ``"cupy"``.
+    note : str
+        Why ``"auto"`` settled where it did (empty when nothing to say).
+    """
+
+    name: str
+    device: str
+    requested: str = "numpy"
+    note: str = ""
+
+    def __str__(self) -> str:  # used verbatim in status bars and CLI output
+        label = "NumPy" if self.name == "numpy" else "CuPy"
+        return f"{label} · {self.device}"
+
+
+class _Backend:
+    """Array module plus the few operations whose best form differs per device."""
+
+    def __init__(self, xp: ModuleType, info: BackendInfo, workers: int):
+        self.xp = xp
+        self.info = info
+        self.workers = max(1, workers)
+        self._pool: ThreadPoolExecutor | None = None
+        if xp is np:
+            from numpy.lib.stride_tricks import as_strided
+        else:
+            from cupy.lib.stride_tricks import as_strided  # type: ignore[no-redef]
+        self.as_strided = as_strided
+
+    def run_bands(self, n: int, job: Callable[[int, int], None]) -> None:
+        """Run ``job(start, stop)`` over ``range(n)`` split into bands.
+
+        On the CPU the bands run on a small thread pool: NumPy's copies and BLAS
+        calls release the GIL, so two cores give close to twice the speed. On the
+        GPU one launch already uses the whole device, so there is one band.
+        """
+        bands = min(self.workers, n)
+        if bands <= 1:
+            job(0, n)
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="engine")
+        edges = [round(i * n / bands) for i in range(bands + 1)]
+        futures = [self._pool.submit(job, a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+        for future in futures:
+            future.result()  # re-raises a worker's exception here
+
+
+def _cpu_backend(requested: str, note: str = "") -> _Backend:
+    workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = min(workers, 8)
+    info = BackendInfo("numpy", f"CPU ({workers} thread{'s' if workers != 1 else ''})", requested, note)
+    return _Backend(np, info, workers)
+
+
+def _probe_cupy() -> tuple[ModuleType | None, str]:
+    """Import CuPy and run a real computation on the device.
+
+    ``import cupy`` succeeds on machines with no driver or no GPU, and
+    ``cupy.is_available()`` can be True while kernels still fail to compile, so
+    only a small matmul that comes back right counts as "CuPy works".
+
+    Returns
+    -------
+    (module or None, reason)
+        The module when the smoke test passed, otherwise None and why not.
+    """
+    try:
+        import cupy
+    except Exception as exc:  # ImportError, or a broken CUDA install raising at import
+        return None, f"CuPy is not installed or failed to import ({type(exc).__name__}: {exc})"
+    try:
+        if cupy.cuda.runtime.getDeviceCount() < 1:
+            return None, "CuPy is installed but no CUDA device was found"
+        a = cupy.arange(12, dtype=cupy.float32).reshape(3, 4)
+        got = float((a @ a.T).sum())
+        if got != float((np.arange(12, dtype=np.float32).reshape(3, 4) @ np.arange(12, dtype=np.float32).reshape(3, 4).T).sum()):
+            return None, "CuPy's smoke test on the GPU returned a wrong result"
+    except Exception as exc:
+        return None, f"CuPy cannot run on this machine ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+    return cupy, ""
+
+
+def _gpu_backend(cupy: ModuleType, requested: str) -> _Backend:
+    props = cupy.cuda.runtime.getDeviceProperties(cupy.cuda.Device().id)
+    name = props["name"].decode() if isinstance(props["name"], bytes) else str(props["name"])
+    version = cupy.cuda.runtime.runtimeGetVersion()
+    info = BackendInfo("cupy", f"{name} (CUDA {version // 1000}.{version % 1000 // 10})", requested)
+    return _Backend(cupy, info, workers=1)
+
+
+_current: _Backend = _cpu_backend("numpy")
+_cached_gpu: _Backend | None = None
+_cached_cpu: _Backend | None = None  # NumPy inputs while the GPU is selected  # probing and querying the device is slow: do it once
+
+
+def _gpu_or_raise(requested: str) -> _Backend:
+    global _cached_gpu
+    if _cached_gpu is None:
+        cupy, reason = _probe_cupy()
+        if cupy is None:
+            raise RuntimeError(reason)
+        _cached_gpu = _gpu_backend(cupy, requested)
+    return _cached_gpu
+
+
+def set_backend(name: str = "auto") -> BackendInfo:
+    """Choose where the engine computes.
+
+    Parameters
+    ----------
+    name : {"auto", "numpy", "cupy"}
+        ``"auto"`` uses CuPy only when a smoke test on the GPU succeeds and falls
+        back to NumPy otherwise; ``"cupy"`` insists and raises when it cannot run.
+
+    Returns
+    -------
+    BackendInfo
+        The backend now in use.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name.
+    RuntimeError
+        For ``"cupy"`` when CuPy cannot run here; the message says why.
+    """
+    global _current
+    if not isinstance(name, str) or name.lower() not in _CHOICES:
+        raise ValueError(f"backend must be one of {', '.join(_CHOICES)}; got {name!r}")
+    name = name.lower()
+    if name == "numpy":
+        _current = _cpu_backend("numpy")
+        return _current.info
+    try:
+        _current = _gpu_or_raise(name)
+    except RuntimeError as exc:
+        if name == "cupy":
+            raise RuntimeError(f"cannot use the CuPy backend: {exc}") from None
+        _current = _cpu_backend("auto", note=f"using NumPy: {exc}")
+    return _current.info
+
+
+def get_backend() -> BackendInfo:
+    """The backend in use (name, device description, what was requested)."""
+    return _current.info
+
+
+def array_module() -> ModuleType:
+    """``numpy`` or ``cupy``: the module new arrays are made with."""
+    return _current.xp
+
+
+def backend_for(arrays: Sequence[object]) -> _Backend:
+    """The backend that matches where ``arrays`` live.
+
+    NumPy inputs are computed with NumPy and CuPy inputs with CuPy, whatever the
+    global choice, so a result is always on the same array module as its input.
+    The global choice decides only for inputs that are neither (lists, scalars).
+    """
+    for a in arrays:
+        module = type(a).__module__.split(".")[0]
+        if module == "cupy":
+            return _current if _current.xp is not np else _gpu_or_raise("cupy")
+        if module == "numpy":
+            if _current.xp is np:
+                return _current
+            global _cached_cpu
+            if _cached_cpu is None:
+                _cached_cpu = _cpu_backend("numpy")
+            return _cached_cpu
+    return _current

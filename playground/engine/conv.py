@@ -1,0 +1,233 @@
+"""conv2d and conv2d_per_channel: cross-correlation (or true convolution) of image
+stacks with filter banks, in the notes' layout.
+
+How it is computed (the same code on NumPy and CuPy)
+----------------------------------------------------
+For an output row, every kernel tap (i, c, j) reads one input row of channel c,
+shifted by j columns. :mod:`playground.engine.row_stack` copies the input once
+into a stack R[y, c, j, :] of column-shifted (and column-strided) rows. In that
+stack the f_H·n_c·f_W rows feeding one output row sit at a constant distance from
+each other, so a zero-copy strided view turns the whole convolution into one
+batched matrix product, (K × f_H·n_c·f_W) @ (f_H·n_c·f_W × n_W_out) per output
+row, which BLAS (or cuBLAS) runs near its peak. The result is stored per row as
+(K, n_W_out) planes and returned as an (n_H_out, n_W_out, K) view of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import buffers
+from .backend import backend_for
+from .row_stack import RowStack
+from .shapes import as_pair, effective_size, output_size, resolve_padding
+from .validation import check_finite, check_real_array
+
+__all__ = ["conv2d", "conv2d_per_channel", "conv_maps"]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A validated call: arrays as (m, H, W, C) / (f_H, f_W, C, K) plus geometry."""
+
+    backend: object
+    x: object          # (m, H, W, C), any real dtype, on backend.xp
+    w: object          # (f_H, f_W, C, K) float32, flipped if asked
+    b: object          # (K,) float32 or None
+    stride: tuple
+    pads: tuple        # ((top, bottom), (left, right))
+    dilation: tuple
+    out_hw: tuple      # (n_H_out, n_W_out)
+    batched: bool
+    two_d: bool
+
+
+def _plan(x, w, b, stride, padding, dilation, flip) -> _Plan:
+    backend = backend_for([x, w])
+    xp = backend.xp
+    x = xp.asarray(x)
+    w = xp.asarray(w)
+    check_real_array(x, "x", (2, 3, 4))
+    check_real_array(w, "w", (2, 4))
+    two_d = x.ndim == 2
+    if w.ndim == 2:
+        if not two_d:
+            raise ValueError(
+                f"w must be (f_H, f_W, n_c, K) for an input with channels; got 2-D w {tuple(w.shape)} with x {tuple(x.shape)}"
+            )
+        w = w[:, :, None, None]
+    elif two_d and w.shape[2] != 1:
+        raise ValueError(f"w has {w.shape[2]} input channels but a 2-D x has 1")
+    if two_d:
+        x = x[:, :, None]
+    batched = x.ndim == 4
+    if not batched:
+        x = x[None]
+    n_c = x.shape[3]
+    if w.shape[2] != n_c:
+        raise ValueError(f"w has {w.shape[2]} input channels but x has {n_c}")
+    w = w.astype(xp.float32, copy=False)
+    check_finite(xp, w, "w (kernel weights)")
+    if flip:  # true convolution: rotate each kernel by 180° (notes: "flipping the filter")
+        w = w[::-1, ::-1]
+    if b is not None:
+        b = xp.asarray(b, dtype=xp.float32).reshape(-1) if np.ndim(b) == 0 else xp.asarray(b, dtype=xp.float32)
+        if b.shape != (w.shape[3],):
+            raise ValueError(f"b must have shape ({w.shape[3]},), one bias per filter; got {tuple(b.shape)}")
+        check_finite(xp, b, "b (bias)")
+    stride = as_pair(stride, "stride")
+    dilation = as_pair(dilation, "dilation")
+    size = (x.shape[1], x.shape[2])
+    kernel = (w.shape[0], w.shape[1])
+    pads = resolve_padding(padding, size, kernel, stride, dilation)
+    out_hw = []
+    for n, f, (p0, p1), s, d, axis in zip(size, kernel, pads, stride, dilation, ("H", "W")):
+        if effective_size(f, d) > n + p0 + p1:
+            break
+        out_hw.append(output_size(n, f, (p0, p1), s, d))
+    if len(out_hw) < 2:
+        f_eff = tuple(effective_size(f, d) for f, d in zip(kernel, dilation))
+        padded = tuple(n + p0 + p1 for n, (p0, p1) in zip(size, pads))
+        what = "dilated kernel" if dilation != (1, 1) else "kernel"
+        raise ValueError(
+            f"{what} {f_eff[0]}×{f_eff[1]} is larger than the padded input {padded[0]}×{padded[1]} "
+            f"(input {size[0]}×{size[1]}, padding {pads}): no output"
+        )
+    return _Plan(backend, x, w, b, stride, pads, dilation, tuple(out_hw), batched, two_d)
+
+
+def _finish(plan: _Plan, planar, per_channel: bool):
+    """Planar result → the public (…, n_H, n_W[, n_c], K) view, unbatched if needed."""
+    if per_channel:
+        result = planar.transpose(0, 1, 4, 2, 3)  # (m, H, C, K, W) → (m, H, W, C, K)
+    else:
+        result = planar.transpose(0, 1, 3, 2)     # (m, H, K, W) → (m, H, W, K)
+    if not plan.batched:
+        result = result[0]
+    if plan.two_d and not per_channel:
+        result = result[..., 0]
+    return result
+
+
+def conv_maps(x, w, b=None, *, stride=1, padding="valid", dilation=1, flip=False, per_channel=True):
+    """Per-filter maps and (optionally) per-channel contributions in one pass.
+
+    The per-filter map is the per-channel contributions summed plus the bias, so
+    when both are wanted (the app shows both) the products are computed once.
+
+    Returns
+    -------
+    maps : array, float32, (…, n_H_out, n_W_out, K)
+    contributions : array, float32, (…, n_H_out, n_W_out, n_c, K), or None
+        None when ``per_channel`` is False.
+    """
+    plan = _plan(x, w, b, stride, padding, dilation, flip)
+    maps, contributions = _run(plan, per_channel)
+    return _finish(plan, maps, False), (_finish(plan, contributions, True) if per_channel else None)
+
+
+def _run(plan: _Plan, per_channel: bool):
+    backend = plan.backend
+    xp = backend.xp
+    m, _, _, n_c = plan.x.shape
+    f_h, f_w, _, k = plan.w.shape
+    h_out, w_out = plan.out_hw
+    stack = RowStack(backend, plan.x.shape[1:], (f_h, f_w), plan.stride, plan.pads, plan.dilation,
+                     plan.out_hw, channel_major=per_channel)
+    maps = buffers.recycled(xp, (m, h_out, k, w_out))
+    contributions = buffers.recycled(xp, (m, h_out, n_c, k, w_out)) if per_channel else None
+    bias = plan.b[:, None] if plan.b is not None else None
+    if per_channel:
+        # (K, f_H·f_W) per channel: rows ordered (i, j) like the stack's view
+        weights = [xp.ascontiguousarray(plan.w[:, :, c, :].transpose(2, 0, 1).reshape(k, -1)) for c in range(n_c)]
+    else:
+        # (K, f_H·n_c·f_W): rows ordered (i, c, j)
+        weights = xp.ascontiguousarray(plan.w.transpose(3, 0, 2, 1).reshape(k, -1))
+
+    for image in range(m):
+        stack.fill(plan.x[image])
+        out = maps[image]
+        contrib = contributions[image] if per_channel else None
+
+        def rows_job(first: int, last: int, group) -> None:
+            rows = group.output_rows(first, last)
+            if per_channel:
+                for c in range(n_c):
+                    xp.matmul(weights[c], group.taps(first, last, channel=c), out=contrib[rows, c])
+                # per-filter map = sum of the channels' contributions (+ bias), done
+                # here while these rows are still in cache
+                xp.sum(contrib[rows], axis=1, out=out[rows])
+            else:
+                xp.matmul(weights, group.taps(first, last), out=out[rows])
+            if bias is not None:
+                out[rows] += bias
+
+        for group in stack.groups():
+            backend.run_bands(group.count, lambda a, z, g=group: rows_job(a, z, g))
+    return maps, contributions
+
+
+def conv2d(x, w, b=None, *, stride=1, padding="valid", dilation=1, flip=False):
+    """2-D convolution layer (cross-correlation by default), as in the notes.
+
+    Parameters
+    ----------
+    x : array, (n_H, n_W, n_c) or (m, n_H, n_W, n_c), or (n_H, n_W)
+        Input image(s). Any real dtype; computed in float32. A 2-D ``x`` takes a
+        2-D kernel and gives a 2-D result (the notes' 6×6 * 3×3 → 4×4).
+    w : array, (f_H, f_W, n_c, K), or (f_H, f_W) for a 2-D ``x``
+        K filters of size f_H × f_W × n_c. NaN or inf is refused.
+    b : array, (K,), optional
+        One bias per filter, added after the sum.
+    stride : int or (s_H, s_W)
+    padding : "valid", "same", int, (p_H, p_W) or ((top, bottom), (left, right))
+        Zero padding. "same" keeps n_out = n for any stride (p = (n·s − n + f − s)/2,
+        the odd extra row/column at the bottom/right).
+    dilation : int or (d_H, d_W)
+        Spacing between kernel taps; the kernel spans d·(f − 1) + 1 cells.
+    flip : bool
+        False: cross-correlation, what CNNs call convolution. True: the
+        mathematical convolution (kernel rotated by 180°).
+
+    Returns
+    -------
+    array, float32, (…, n_H_out, n_W_out, K)
+        n_out = floor((n + p_before + p_after − f_eff) / s) + 1, on the same array
+        module as ``x``. It may be a non-contiguous view (the engine stores each
+        filter's map contiguously); use ``np.ascontiguousarray`` if you need C order.
+
+    Raises
+    ------
+    ValueError
+        Bad shapes, channel mismatch, kernel larger than the padded input, stride
+        or dilation < 1, negative padding, NaN/inf weights.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> img = np.zeros((6, 6)); img[:, :3] = 10          # bright left, dark right
+    >>> edge = np.array([[1, 0, -1]] * 3)                 # vertical edge detector
+    >>> conv2d(img, edge)[0]
+    array([ 0., 30., 30.,  0.], dtype=float32)
+    """
+    plan = _plan(x, w, b, stride, padding, dilation, flip)
+    maps, _ = _run(plan, per_channel=False)
+    return _finish(plan, maps, False)
+
+
+def conv2d_per_channel(x, w, b=None, *, stride=1, padding="valid", dilation=1, flip=False):
+    """Each input channel's contribution to each filter's map.
+
+    Same arguments as :func:`conv2d`. Summing the result over the n_c axis and
+    adding ``b`` gives :func:`conv2d` (``b`` is accepted for symmetry and checked,
+    but a contribution carries no bias).
+
+    Returns
+    -------
+    array, float32, (…, n_H_out, n_W_out, n_c, K)
+    """
+    plan = _plan(x, w, b, stride, padding, dilation, flip)
+    _, contributions = _run(plan, per_channel=True)
+    return _finish(plan, contributions, True)

@@ -1,0 +1,106 @@
+"""Max and average pooling, per channel (pooling has no parameters to learn)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import buffers
+from .backend import backend_for
+from .shapes import as_pair, output_size, resolve_padding
+from .validation import check_real_array
+
+__all__ = ["pool2d"]
+
+_MODES = ("max", "avg")
+
+
+def pool2d(x, f, stride=None, padding=0, mode="max"):
+    """Max or average pooling over f×f windows, each channel on its own.
+
+    Parameters
+    ----------
+    x : array, (n_H, n_W, n_c) or (m, n_H, n_W, n_c)
+    f : int or (f_H, f_W)
+        Window size.
+    stride : int or (s_H, s_W), optional
+        Defaults to ``f`` (non-overlapping windows, the usual choice).
+    padding : int, (p_H, p_W) or ((top, bottom), (left, right))
+        Rarely used. Max pooling pads with −inf (padding never wins); average
+        pooling averages only the real cells under each window.
+    mode : {"max", "avg"}
+
+    Returns
+    -------
+    array, float32, (…, n_H_out, n_W_out, n_c)
+        n_out = floor((n + p_before + p_after − f) / s) + 1, on the same array
+        module as ``x``; may be a non-contiguous view.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.arange(16, dtype=np.float32).reshape(4, 4, 1)
+    >>> pool2d(a, 2)[..., 0]
+    array([[ 5.,  7.],
+           [13., 15.]], dtype=float32)
+    """
+    backend = backend_for([x])
+    xp = backend.xp
+    x = xp.asarray(x)
+    check_real_array(x, "x", (3, 4))
+    if mode not in _MODES:
+        raise ValueError(f"mode must be 'max' or 'avg'; got {mode!r}")
+    f = as_pair(f, "f (pool size)")
+    stride = f if stride is None else as_pair(stride, "stride")
+    batched = x.ndim == 4
+    if not batched:
+        x = x[None]
+    m, n_h, n_w, n_c = x.shape
+    pads = resolve_padding(padding, (n_h, n_w), f, stride, (1, 1))
+    for (p0, p1), size, axis in zip(pads, f, "HW"):
+        if max(p0, p1) >= size:
+            raise ValueError(f"padding must be smaller than the pool size; got {p0, p1} for f_{axis} = {size}")
+    out_h, out_w = (output_size(n, k, p, s) for n, k, p, s in zip((n_h, n_w), f, pads, stride))
+    if out_h < 1 or out_w < 1:
+        raise ValueError(f"pool window {f[0]}×{f[1]} is larger than the padded input "
+                         f"{n_h + sum(pads[0])}×{n_w + sum(pads[1])}: no output")
+    if x.dtype != xp.float32:
+        x = x.astype(xp.float32)
+    if pads != ((0, 0), (0, 0)):
+        fill = -np.inf if mode == "max" else 0.0
+        padded = xp.full((m, n_h + sum(pads[0]), n_w + sum(pads[1]), n_c), fill, xp.float32)
+        padded[:, pads[0][0]:pads[0][0] + n_h, pads[1][0]:pads[1][0] + n_w] = x
+        x = padded
+
+    combine = xp.maximum if mode == "max" else xp.add
+    # Separable: reduce the f_H rows of each window first, then the f_W columns.
+    # Buffers are stored as (m, rows, n_c, cols), the layout conv2d returns, so
+    # each channel's row is contiguous and the reductions stream through memory.
+    rows = buffers.scratch(xp, "pool:rows", (m, out_h, n_c, x.shape[2])).transpose(0, 1, 3, 2)
+    out = buffers.recycled(xp, (m, out_h, n_c, out_w)).transpose(0, 1, 3, 2)
+    s_h, s_w = stride
+
+    def window_rows(i: int):
+        return x[:, i: i + s_h * (out_h - 1) + 1: s_h]
+
+    def window_cols(j: int):
+        return rows[:, :, j: j + s_w * (out_w - 1) + 1: s_w]
+
+    rows[...] = window_rows(0)
+    for i in range(1, f[0]):
+        combine(rows, window_rows(i), out=rows)
+    out[...] = window_cols(0)
+    for j in range(1, f[1]):
+        combine(out, window_cols(j), out=out)
+    if mode == "avg":
+        out *= _real_cell_share(xp, (n_h, n_w), f, stride, pads, (out_h, out_w))
+    return out if batched else out[0]
+
+
+def _real_cell_share(xp, size, f, stride, pads, out_hw):
+    """1 / (number of real, unpadded cells under each window), shape (n_H_out, n_W_out, 1)."""
+    counts = []
+    for n, k, s, (p0, _), n_out in zip(size, f, stride, pads, out_hw):
+        start = np.arange(n_out) * s - p0
+        counts.append(np.minimum(start + k, n) - np.maximum(start, 0))
+    share = 1.0 / np.outer(counts[0], counts[1]).astype(np.float32)
+    return xp.asarray(share[:, :, None])
