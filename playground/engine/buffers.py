@@ -49,8 +49,10 @@ def scratch(xp, tag: str, shape: tuple[int, ...], dtype=np.float32):
     -----
     The same buffer comes back for the same key, so a caller must overwrite the
     same cells every time (what it does not write keeps its first value, zero).
+    Each calling thread gets its own buffers: a GUI thread and a worker (or two
+    workers) computing the same geometry at once must not share a stack.
     """
-    key = (xp.__name__, tag, tuple(shape), np.dtype(dtype).str)
+    key = (xp.__name__, threading.get_ident(), tag, tuple(shape), np.dtype(dtype).str)
     with _lock:
         buf = _scratch.get(key)
         if buf is None:
