@@ -72,25 +72,29 @@ def pool2d(x, f, stride=None, padding=0, mode="max"):
         x = padded
 
     combine = xp.maximum if mode == "max" else xp.add
-    # Separable: reduce the f_H rows of each window first, then the f_W columns.
+    # Separable: reduce the f_H rows of each window, then the f_W columns, one
+    # band of output rows at a time (bands run in parallel on the CPU, and a
+    # band's intermediate rows are still in cache for the column pass).
     # Buffers are stored as (m, rows, n_c, cols), the layout conv2d returns, so
     # each channel's row is contiguous and the reductions stream through memory.
     rows = buffers.scratch(xp, "pool:rows", (m, out_h, n_c, x.shape[2])).transpose(0, 1, 3, 2)
     out = buffers.recycled(xp, (m, out_h, n_c, out_w)).transpose(0, 1, 3, 2)
     s_h, s_w = stride
 
-    def window_rows(i: int):
-        return x[:, i: i + s_h * (out_h - 1) + 1: s_h]
+    def reduce(target, views) -> None:
+        if len(views) == 1:
+            target[...] = views[0]
+            return
+        combine(views[0], views[1], out=target)
+        for view in views[2:]:
+            combine(target, view, out=target)
 
-    def window_cols(j: int):
-        return rows[:, :, j: j + s_w * (out_w - 1) + 1: s_w]
+    def band(first: int, last: int) -> None:
+        band_rows = rows[:, first:last]
+        reduce(band_rows, [x[:, first * s_h + i: (last - 1) * s_h + i + 1: s_h] for i in range(f[0])])
+        reduce(out[:, first:last], [band_rows[:, :, j: j + s_w * (out_w - 1) + 1: s_w] for j in range(f[1])])
 
-    rows[...] = window_rows(0)
-    for i in range(1, f[0]):
-        combine(rows, window_rows(i), out=rows)
-    out[...] = window_cols(0)
-    for j in range(1, f[1]):
-        combine(out, window_cols(j), out=out)
+    backend.run_bands(out_h, band)
     if mode == "avg":
         out *= _real_cell_share(xp, (n_h, n_w), f, stride, pads, (out_h, out_w))
     return out if batched else out[0]
