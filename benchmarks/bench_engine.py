@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playground.engine import conv2d, conv_maps, get_backend, pool2d, set_backend  # noqa: E402
+from playground.engine import conv2d, conv_maps, pool2d, set_backend  # noqa: E402
 
 
 def median_ms(fn, runs: int, sync=lambda: None) -> float:

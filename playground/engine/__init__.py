@@ -7,7 +7,7 @@ Layouts follow the lecture notes: activations (m, n_H, n_W, n_c), single images
 """
 
 from .activations import absolute, relu
-from .backend import BackendInfo, get_backend, set_backend
+from .backend import BackendInfo, array_module, asnumpy, get_backend, set_backend
 from .conv import conv2d, conv2d_per_channel, conv_maps
 from .pool import pool2d
 from .shapes import conv_params, output_size, same_padding
@@ -25,4 +25,6 @@ __all__ = [
     "set_backend",
     "get_backend",
     "BackendInfo",
+    "array_module",
+    "asnumpy",
 ]

@@ -8,14 +8,14 @@ itself, so adding or fixing a backend happens here and nowhere else.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["BackendInfo", "set_backend", "get_backend", "array_module", "backend_for"]
+__all__ = ["BackendInfo", "set_backend", "get_backend", "array_module", "asnumpy", "backend_for"]
 
 _CHOICES = ("auto", "numpy", "cupy")
 
@@ -74,12 +74,13 @@ class _Backend:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="engine")
         edges = [round(i * n / bands) for i in range(bands + 1)]
-        futures = [self._pool.submit(job, a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+        futures = [self._pool.submit(job, a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
         for future in futures:
             future.result()  # re-raises a worker's exception here
 
 
 def _cpu_backend(requested: str, note: str = "") -> _Backend:
+    # cores this process may use (a container's limit, not the host's count)
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     workers = min(workers, 8)
     info = BackendInfo("numpy", f"CPU ({workers} thread{'s' if workers != 1 else ''})", requested, note)
@@ -105,12 +106,13 @@ def _probe_cupy() -> tuple[ModuleType | None, str]:
     try:
         if cupy.cuda.runtime.getDeviceCount() < 1:
             return None, "CuPy is installed but no CUDA device was found"
-        a = cupy.arange(12, dtype=cupy.float32).reshape(3, 4)
-        got = float((a @ a.T).sum())
-        if got != float((np.arange(12, dtype=np.float32).reshape(3, 4) @ np.arange(12, dtype=np.float32).reshape(3, 4).T).sum()):
+        host = np.arange(12, dtype=np.float32).reshape(3, 4)
+        device = cupy.asarray(host)
+        if float((device @ device.T).sum()) != float((host @ host.T).sum()):
             return None, "CuPy's smoke test on the GPU returned a wrong result"
     except Exception as exc:
-        return None, f"CuPy cannot run on this machine ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
+        first_line = str(exc).splitlines()[0] if str(exc) else ""
+        return None, f"CuPy cannot run on this machine ({type(exc).__name__}: {first_line})"
     return cupy, ""
 
 
@@ -182,6 +184,12 @@ def get_backend() -> BackendInfo:
 def array_module() -> ModuleType:
     """``numpy`` or ``cupy``: the module new arrays are made with."""
     return _current.xp
+
+
+def asnumpy(array) -> np.ndarray:
+    """A NumPy array on the host: CuPy arrays are copied back (waiting for the GPU),
+    NumPy arrays and array-likes pass through ``np.asarray``."""
+    return array.get() if type(array).__module__.split(".")[0] == "cupy" else np.asarray(array)
 
 
 def backend_for(arrays: Sequence[object]) -> _Backend:

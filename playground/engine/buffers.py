@@ -22,8 +22,8 @@ __all__ = ["scratch", "recycled"]
 
 _MAX_KEYS = 16
 _lock = threading.Lock()
-_scratch: "OrderedDict[tuple, object]" = OrderedDict()
-_results: "OrderedDict[tuple, list]" = OrderedDict()
+_scratch: OrderedDict[tuple, object] = OrderedDict()
+_results: OrderedDict[tuple, list] = OrderedDict()
 
 
 def _remember(cache: OrderedDict, key: tuple, value) -> None:

@@ -55,7 +55,8 @@ def _plan(x, w, b, stride, padding, dilation, flip) -> _Plan:
     if w.ndim == 2:
         if not two_d:
             raise ValueError(
-                f"w must be (f_H, f_W, n_c, K) for an input with channels; got 2-D w {tuple(w.shape)} with x {tuple(x.shape)}"
+                f"w must be (f_H, f_W, n_c, K) for an input with channels; "
+                f"got 2-D w {tuple(w.shape)} with x {tuple(x.shape)}"
             )
         w = w[:, :, None, None]
     elif two_d and w.shape[2] != 1:
@@ -83,13 +84,13 @@ def _plan(x, w, b, stride, padding, dilation, flip) -> _Plan:
     kernel = (w.shape[0], w.shape[1])
     pads = resolve_padding(padding, size, kernel, stride, dilation)
     out_hw = []
-    for n, f, (p0, p1), s, d, axis in zip(size, kernel, pads, stride, dilation, ("H", "W")):
+    for n, f, (p0, p1), s, d in zip(size, kernel, pads, stride, dilation, strict=True):
         if effective_size(f, d) > n + p0 + p1:
             break
         out_hw.append(output_size(n, f, (p0, p1), s, d))
     if len(out_hw) < 2:
-        f_eff = tuple(effective_size(f, d) for f, d in zip(kernel, dilation))
-        padded = tuple(n + p0 + p1 for n, (p0, p1) in zip(size, pads))
+        f_eff = tuple(effective_size(f, d) for f, d in zip(kernel, dilation, strict=True))
+        padded = tuple(n + p0 + p1 for n, (p0, p1) in zip(size, pads, strict=True))
         what = "dilated kernel" if dilation != (1, 1) else "kernel"
         raise ValueError(
             f"{what} {f_eff[0]}×{f_eff[1]} is larger than the padded input {padded[0]}×{padded[1]} "
@@ -146,26 +147,25 @@ def _run(plan: _Plan, per_channel: bool):
         # (K, f_H·n_c·f_W): rows ordered (i, c, j)
         weights = xp.ascontiguousarray(plan.w.transpose(3, 0, 2, 1).reshape(k, -1))
 
+    def rows_job(first: int, last: int, group, out, contrib) -> None:
+        rows = group.output_rows(first, last)
+        if per_channel:
+            for c in range(n_c):
+                xp.matmul(weights[c], group.taps(first, last, channel=c), out=contrib[rows, c])
+            # per-filter map = sum of the channels' contributions (+ bias), done
+            # here while these rows are still in cache
+            xp.sum(contrib[rows], axis=1, out=out[rows])
+        else:
+            xp.matmul(weights, group.taps(first, last), out=out[rows])
+        if bias is not None:
+            out[rows] += bias
+
     for image in range(m):
         stack.fill(plan.x[image])
         out = maps[image]
         contrib = contributions[image] if per_channel else None
-
-        def rows_job(first: int, last: int, group) -> None:
-            rows = group.output_rows(first, last)
-            if per_channel:
-                for c in range(n_c):
-                    xp.matmul(weights[c], group.taps(first, last, channel=c), out=contrib[rows, c])
-                # per-filter map = sum of the channels' contributions (+ bias), done
-                # here while these rows are still in cache
-                xp.sum(contrib[rows], axis=1, out=out[rows])
-            else:
-                xp.matmul(weights, group.taps(first, last), out=out[rows])
-            if bias is not None:
-                out[rows] += bias
-
         for group in stack.groups():
-            backend.run_bands(group.count, lambda a, z, g=group: rows_job(a, z, g))
+            backend.run_bands(group.count, lambda a, z, g=group, o=out, c=contrib: rows_job(a, z, g, o, c))
     return maps, contributions
 
 

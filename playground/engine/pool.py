@@ -56,10 +56,10 @@ def pool2d(x, f, stride=None, padding=0, mode="max"):
         x = x[None]
     m, n_h, n_w, n_c = x.shape
     pads = resolve_padding(padding, (n_h, n_w), f, stride, (1, 1))
-    for (p0, p1), size, axis in zip(pads, f, "HW"):
+    for (p0, p1), size, axis in zip(pads, f, "HW", strict=True):
         if max(p0, p1) >= size:
             raise ValueError(f"padding must be smaller than the pool size; got {p0, p1} for f_{axis} = {size}")
-    out_h, out_w = (output_size(n, k, p, s) for n, k, p, s in zip((n_h, n_w), f, pads, stride))
+    out_h, out_w = (output_size(n, k, p, s) for n, k, p, s in zip((n_h, n_w), f, pads, stride, strict=True))
     if out_h < 1 or out_w < 1:
         raise ValueError(f"pool window {f[0]}×{f[1]} is larger than the padded input "
                          f"{n_h + sum(pads[0])}×{n_w + sum(pads[1])}: no output")
@@ -103,7 +103,7 @@ def pool2d(x, f, stride=None, padding=0, mode="max"):
 def _real_cell_share(xp, size, f, stride, pads, out_hw):
     """1 / (number of real, unpadded cells under each window), shape (n_H_out, n_W_out, 1)."""
     counts = []
-    for n, k, s, (p0, _), n_out in zip(size, f, stride, pads, out_hw):
+    for n, k, s, (p0, _), n_out in zip(size, f, stride, pads, out_hw, strict=True):
         start = np.arange(n_out) * s - p0
         counts.append(np.minimum(start + k, n) - np.maximum(start, 0))
     share = 1.0 / np.outer(counts[0], counts[1]).astype(np.float32)

@@ -22,8 +22,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from . import buffers
 
 __all__ = ["RowStack"]
@@ -37,7 +35,7 @@ def _ceil_div(a: int, b: int) -> int:
 class RowGroup:
     """Output rows r0, r0 + step, … that read the stack at one row phase."""
 
-    stack: "RowStack"
+    stack: RowStack
     phase: int
     first_row: int     # r0
     row_step: int      # step between output rows in the group
@@ -102,7 +100,8 @@ class RowStack:
             shape = (d_h, n_c, rows_per_phase, f_w, self.out_w)
         else:
             shape = (d_h, rows_per_phase, n_c, f_w, self.out_w)
-        tag = f"rowstack:{'cm' if channel_major else 'cl'}:{self.in_shape}:{self.kernel}:{self.stride}:{self.pads}:{self.dilation}"
+        layout = "cm" if channel_major else "cl"
+        tag = f"rowstack:{layout}:{self.in_shape}:{self.kernel}:{self.stride}:{self.pads}:{self.dilation}"
         self.buffer = buffers.scratch(backend.xp, tag, shape)
         # logical view (phase, y, c, j, q) whatever the storage order
         self._view = self.buffer.transpose(0, 2, 1, 3, 4) if channel_major else self.buffer

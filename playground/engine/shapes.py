@@ -11,10 +11,8 @@ Formulas (per axis):
 from __future__ import annotations
 
 import numbers
-from typing import Union
-
 Pair = tuple[int, int]
-Padding = Union[str, int, tuple]
+Padding = str | int | tuple
 
 __all__ = [
     "output_size",
@@ -151,8 +149,11 @@ def resolve_padding(padding: Padding, size: Pair, kernel: Pair, stride: Pair, di
         if mode == "valid":
             return ((0, 0), (0, 0))
         if mode == "same":
-            return tuple(same_padding(n, f, s, d) for n, f, s, d in zip(size, kernel, stride, dilation))  # type: ignore[return-value]
-        raise ValueError(f"padding must be 'valid', 'same', an int, (p_H, p_W) or ((top, bottom), (left, right)); got {padding!r}")
+            per_axis = zip(size, kernel, stride, dilation, strict=True)
+            return tuple(same_padding(n, f, s, d) for n, f, s, d in per_axis)  # type: ignore[return-value]
+        raise ValueError(
+            f"padding must be 'valid', 'same', an int, (p_H, p_W) or ((top, bottom), (left, right)); got {padding!r}"
+        )
     if isinstance(padding, (tuple, list)):
         if len(padding) != 2:
             raise ValueError(f"padding must have 2 entries (H, W); got {padding!r}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .backend import asnumpy
+
 __all__ = ["check_real_array", "check_finite"]
 
 
@@ -24,5 +26,5 @@ def check_finite(xp, a, name: str) -> None:
     finite = xp.isfinite(a)
     if not bool(finite.all()):
         bad = int(a.size - int(finite.sum()))
-        where = tuple(int(i) for i in np.argwhere(~np.asarray(finite.get() if hasattr(finite, "get") else finite))[0])
+        where = tuple(int(i) for i in np.argwhere(~asnumpy(finite))[0])
         raise ValueError(f"{name} must be finite: {bad} value(s) are NaN or inf (first at index {where})")

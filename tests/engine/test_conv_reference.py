@@ -6,8 +6,6 @@ import zlib
 
 import numpy as np
 import pytest
-
-from playground.engine import conv2d, conv2d_per_channel
 from reference import (
     assert_conv_close,
     conv2d_per_channel_ref,
@@ -17,6 +15,8 @@ from reference import (
     effective_size,
     resolve_padding,
 )
+
+from playground.engine import conv2d, conv2d_per_channel
 
 # (x_shape, (f_H, f_W), K, stride, padding, dilation, flip, bias)
 CASES = [

@@ -7,8 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-
-from playground.engine import conv2d, conv2d_per_channel, pool2d
 from reference import (
     assert_conv_close,
     conv2d_per_channel_ref,
@@ -17,6 +15,8 @@ from reference import (
     pool2d_ref,
     pool2d_taps_ref,
 )
+
+from playground.engine import conv2d, conv2d_per_channel, pool2d
 
 
 def _images(count, shape, seed):
@@ -145,3 +145,11 @@ def test_concurrent_calls_with_the_same_geometry(what):
                     np.testing.assert_allclose(g, e, rtol=1e-6, atol=1e-6)
                 else:
                     assert_conv_close(g, e, x, w)
+
+
+def test_asnumpy_returns_host_arrays_unchanged():
+    from playground.engine import asnumpy
+
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    assert asnumpy(a) is a
+    assert isinstance(asnumpy([1, 2]), np.ndarray)

@@ -15,8 +15,9 @@ except Exception:  # no driver, no device, broken install
 if _N_DEVICES < 1:
     pytest.skip("CuPy has no usable CUDA device", allow_module_level=True)
 
-from playground.engine import conv2d, conv2d_per_channel, get_backend, pool2d, relu, set_backend  # noqa: E402
 from reference import conv2d_per_channel_ref, conv2d_ref, conv2d_taps_ref, conv_tolerance, pool2d_ref  # noqa: E402
+
+from playground.engine import conv2d, conv2d_per_channel, get_backend, pool2d, relu, set_backend  # noqa: E402
 
 pytestmark = pytest.mark.gpu
 

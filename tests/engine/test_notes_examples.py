@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from reference import conv2d_ref, pool2d_ref, pool2d_taps_ref
 
 from playground.engine import conv2d, conv2d_per_channel, conv_params, output_size, pool2d, relu, same_padding
-from reference import conv2d_ref, pool2d_ref, pool2d_taps_ref
 
 VERTICAL = np.array([[1, 0, -1], [1, 0, -1], [1, 0, -1]], dtype=np.float32)
 HORIZONTAL = np.array([[1, 1, 1], [0, 0, 0], [-1, -1, -1]], dtype=np.float32)

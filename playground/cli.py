@@ -1,0 +1,115 @@
+"""Command line: ``python main.py [--backend auto|numpy|cupy] [--screenshot PATH]``.
+
+Qt is imported only inside :func:`main`, once the arguments are known to be good,
+so importing this module (and everything else outside ``playground.ui``) stays
+Qt-free and the errors a person can cause are reported before a window opens.
+
+Exit codes: 0 success, 1 the GUI could not start or the screenshot could not be
+written, 2 bad arguments or a backend that cannot run here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from playground import __version__
+
+__all__ = ["build_parser", "main"]
+
+PROG = "kernel-playground"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (separate from :func:`main` so tests and docs can inspect it)."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Kernel Playground: see convolutions work on live pictures.",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("auto", "numpy", "cupy"),
+        default="auto",
+        help="where the engine computes: 'auto' uses CuPy when a CUDA GPU works and NumPy "
+        "otherwise; 'cupy' insists on the GPU (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        help="open the window, render it once, save it as a PNG to PATH and exit "
+        "(works without a display)",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    return parser
+
+
+def _error(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+
+
+def _has_display() -> bool:
+    """Whether Qt can open a window; only Linux/BSD desktops need a display server."""
+    if os.environ.get("QT_QPA_PLATFORM") or not sys.platform.startswith(("linux", "freebsd")):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _check_screenshot_path(raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if path.suffix.lower() != ".png":
+        raise ValueError(f"--screenshot {raw!r}: the screenshot is a PNG; give a file name ending in .png")
+    if path.is_dir():
+        raise ValueError(f"--screenshot {raw!r} is a directory; give a file name such as shot.png")
+    if not path.parent.is_dir():
+        raise ValueError(f"--screenshot {raw!r}: folder {str(path.parent)!r} does not exist")
+    if not os.access(path.parent, os.W_OK):
+        raise ValueError(f"--screenshot {raw!r}: folder {str(path.parent)!r} is not writable")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the process exit code.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments without the program name; ``sys.argv[1:]`` when omitted.
+    """
+    args = build_parser().parse_args(argv)  # bad usage: argparse prints why and exits 2
+
+    screenshot = None
+    if args.screenshot is not None:
+        try:
+            screenshot = _check_screenshot_path(args.screenshot)
+        except ValueError as exc:
+            _error(str(exc))
+            return 2
+
+    # Choose the backend before loading Qt: a failing --backend cupy is reported at once.
+    from playground.engine import set_backend
+
+    try:
+        set_backend(args.backend)
+    except (ValueError, RuntimeError) as exc:
+        _error(str(exc))
+        return 2
+
+    if not _has_display():
+        if screenshot is None:
+            _error("no display found (DISPLAY and WAYLAND_DISPLAY are unset); "
+                   "to render without one, use --screenshot PATH.png")
+            return 1
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
+
+    try:
+        from playground.ui.app import run
+    except ImportError as exc:  # missing PySide6/pyqtgraph, or Qt's system libraries
+        _error(f"cannot load the GUI ({exc}); reinstall with: python3 -m pip install -e .")
+        return 1
+
+    try:
+        return run(screenshot=screenshot)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,1 @@
+"""Frame sources (demo, image, video, webcam). Qt-free; each yields RGB float frames."""
