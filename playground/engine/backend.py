@@ -49,10 +49,14 @@ class BackendInfo:
 class _Backend:
     """Array module plus the few operations whose best form differs per device."""
 
-    def __init__(self, xp: ModuleType, info: BackendInfo, workers: int):
+    def __init__(self, xp: ModuleType, info: BackendInfo, workers: int, cache_bytes: int | None):
         self.xp = xp
         self.info = info
         self.workers = max(1, workers)
+        # How much scratch a worker should fill before using it: about a core's L2 on
+        # the CPU (1.5 MB measured best here, of 2 MB); None on the GPU, where one
+        # big launch beats many small ones.
+        self.cache_bytes = cache_bytes
         self._pool: ThreadPoolExecutor | None = None
         if xp is np:
             from numpy.lib.stride_tricks import as_strided
@@ -84,7 +88,7 @@ def _cpu_backend(requested: str, note: str = "") -> _Backend:
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     workers = min(workers, 8)
     info = BackendInfo("numpy", f"CPU ({workers} thread{'s' if workers != 1 else ''})", requested, note)
-    return _Backend(np, info, workers)
+    return _Backend(np, info, workers, cache_bytes=3 << 19)
 
 
 def _probe_cupy() -> tuple[ModuleType | None, str]:
@@ -121,7 +125,7 @@ def _gpu_backend(cupy: ModuleType, requested: str) -> _Backend:
     name = props["name"].decode() if isinstance(props["name"], bytes) else str(props["name"])
     version = cupy.cuda.runtime.runtimeGetVersion()
     info = BackendInfo("cupy", f"{name} (CUDA {version // 1000}.{version % 1000 // 10})", requested)
-    return _Backend(cupy, info, workers=1)
+    return _Backend(cupy, info, workers=1, cache_bytes=None)
 
 
 _current: _Backend = _cpu_backend("numpy")

@@ -4,13 +4,15 @@ stacks with filter banks, in the notes' layout.
 How it is computed (the same code on NumPy and CuPy)
 ----------------------------------------------------
 For an output row, every kernel tap (i, c, j) reads one input row of channel c,
-shifted by j columns. :mod:`playground.engine.row_stack` copies the input once
-into a stack R[y, c, j, :] of column-shifted (and column-strided) rows. In that
-stack the f_H·n_c·f_W rows feeding one output row sit at a constant distance from
-each other, so a zero-copy strided view turns the whole convolution into one
-batched matrix product, (K × f_H·n_c·f_W) @ (f_H·n_c·f_W × n_W_out) per output
-row, which BLAS (or cuBLAS) runs near its peak. The result is stored per row as
-(K, n_W_out) planes and returned as an (n_H_out, n_W_out, K) view of them.
+shifted by j columns. :mod:`playground.engine.row_stack` copies the input into a
+stack R[y, c, j, :] of column-shifted (and column-strided) rows. In that stack the
+f_H·n_c·f_W rows feeding one output row sit at a constant distance from each
+other, so a zero-copy strided view turns the convolution into one batched matrix
+product, (K × f_H·n_c·f_W) @ (f_H·n_c·f_W × n_W_out) per output row, which BLAS
+(or cuBLAS) runs near its peak. On the CPU the output rows go in cache-sized
+chunks, split between threads, each filling and multiplying its own small stack.
+The result is stored per row as (K, n_W_out) planes and returned as an
+(n_H_out, n_W_out, K) view of them.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 
 from . import buffers
 from .backend import backend_for
-from .row_stack import RowStack
+from .row_stack import RowStack, chunk_rows
 from .shapes import as_pair, effective_size, output_size, resolve_padding
 from .validation import check_finite, check_real_array
 
@@ -130,13 +132,12 @@ def conv_maps(x, w, b=None, *, stride=1, padding="valid", dilation=1, flip=False
 
 
 def _run(plan: _Plan, per_channel: bool):
+    """Compute into planar buffers: maps (m, H_out, K, W_out) [, contributions (m, H_out, C, K, W_out)]."""
     backend = plan.backend
     xp = backend.xp
     m, _, _, n_c = plan.x.shape
     f_h, f_w, _, k = plan.w.shape
     h_out, w_out = plan.out_hw
-    stack = RowStack(backend, plan.x.shape[1:], (f_h, f_w), plan.stride, plan.pads, plan.dilation,
-                     plan.out_hw, channel_major=per_channel)
     maps = buffers.recycled(xp, (m, h_out, k, w_out))
     contributions = buffers.recycled(xp, (m, h_out, n_c, k, w_out)) if per_channel else None
     bias = plan.b[:, None] if plan.b is not None else None
@@ -146,26 +147,33 @@ def _run(plan: _Plan, per_channel: bool):
     else:
         # (K, f_H·n_c·f_W): rows ordered (i, c, j)
         weights = xp.ascontiguousarray(plan.w.transpose(3, 0, 2, 1).reshape(k, -1))
+    stack_row_bytes = 4 * n_c * f_w * w_out
+    chunk = chunk_rows(h_out, stack_row_bytes, plan.stride[0], plan.dilation[0], backend.cache_bytes)
+    chunks = [(first, min(h_out, first + chunk)) for first in range(0, h_out, chunk)]
 
-    def rows_job(first: int, last: int, group, out, contrib) -> None:
-        rows = group.output_rows(first, last)
-        if per_channel:
-            for c in range(n_c):
-                xp.matmul(weights[c], group.taps(first, last, channel=c), out=contrib[rows, c])
-            # per-filter map = sum of the channels' contributions (+ bias), done
-            # here while these rows are still in cache
-            xp.sum(contrib[rows], axis=1, out=out[rows])
-        else:
-            xp.matmul(weights, group.taps(first, last), out=out[rows])
-        if bias is not None:
-            out[rows] += bias
+    def band(first_chunk: int, last_chunk: int) -> None:
+        # one stack per thread, refilled chunk after chunk while it is in cache
+        stack = RowStack(backend, plan.x.shape[1:], (f_h, f_w), plan.stride, plan.pads, plan.dilation,
+                         w_out, chunk, channel_major=per_channel)
+        for image in range(m):
+            out = maps[image]
+            for first, last in chunks[first_chunk:last_chunk]:
+                stack.fill(plan.x[image], first, last - first)
+                for group in stack.groups(last - first):
+                    rows = group.output_rows(first)
+                    if per_channel:
+                        contrib = contributions[image]
+                        for c in range(n_c):
+                            xp.matmul(weights[c], stack.taps(group, channel=c), out=contrib[rows, c])
+                        # per-filter map = the channels' contributions summed (+ bias),
+                        # done here while these rows are still in cache
+                        xp.sum(contrib[rows], axis=1, out=out[rows])
+                    else:
+                        xp.matmul(weights, stack.taps(group), out=out[rows])
+                    if bias is not None:
+                        out[rows] += bias
 
-    for image in range(m):
-        stack.fill(plan.x[image])
-        out = maps[image]
-        contrib = contributions[image] if per_channel else None
-        for group in stack.groups():
-            backend.run_bands(group.count, lambda a, z, g=group, o=out, c=contrib: rows_job(a, z, g, o, c))
+    backend.run_bands(len(chunks), band)
     return maps, contributions
 
 
