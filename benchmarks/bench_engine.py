@@ -4,15 +4,18 @@ Run:  python benchmarks/bench_engine.py [--quick] [--runs 20] [--backend numpy|c
 
 Each row times the engine on one RGB float32 frame and, in the same process, a
 reference: PyTorch's CPU conv2d / pooling when PyTorch happens to be installed
-(NCHW tensors, its native layout, same thread count), otherwise a plain NumPy
-sum-of-shifted-taps implementation. "ratio" = engine / reference: below 1 means
-the engine is faster. On the GPU backend the reference is the NumPy engine.
+(NCHW tensors, its native layout, as many threads as the engine's bands),
+otherwise a plain NumPy sum-of-shifted-taps implementation. "ratio" = engine /
+reference: below 1 means the engine is faster. Every row first checks that the
+engine's result equals the reference's. The engine reuses its result buffers
+between calls (as it does in the app's frame loop); PyTorch allocates a new
+output each call. On the GPU backend the reference is the NumPy engine, and the
+summary is then the GPU's time as a fraction of the CPU's.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -22,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playground.engine import conv2d, conv_maps, pool2d, set_backend  # noqa: E402
+from playground.engine import asnumpy, conv2d, conv_maps, pool2d, set_backend  # noqa: E402
 
 
 def median_ms(fn, runs: int, sync=lambda: None) -> float:
@@ -34,6 +37,14 @@ def median_ms(fn, runs: int, sync=lambda: None) -> float:
         sync()
         times.append(time.perf_counter() - t0)
     return statistics.median(times) * 1e3
+
+
+def check_same(got, expected) -> None:
+    """Stop the benchmark if the engine's answer is wrong: a fast wrong result is no result."""
+    got = asnumpy(got)
+    scale = max(1.0, float(np.abs(expected).max()))
+    if got.shape != expected.shape or not np.allclose(got, expected, rtol=1e-4, atol=1e-4 * scale):
+        raise SystemExit(f"engine result differs from the reference: shapes {got.shape} vs {expected.shape}")
 
 
 def numpy_taps_conv(x, w, stride):
@@ -99,10 +110,13 @@ def main(argv=None) -> int:
     if gpu:
         import cupy as xp  # noqa: F811
         sync = xp.cuda.Device().synchronize
-    threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    import playground.engine.backend as engine_backend
+
+    threads = engine_backend._cpu_backend("numpy").workers  # the engine's CPU bands
     ref = Reference(threads) if not gpu else None
-    ref_name = ref.name if ref else "NumPy engine (CPU)"
-    print(f"engine backend: {info}; reference: {ref_name}; median of {args.runs} runs; float32 RGB frame, zero padding p = f//2")
+    ref_name = f"{ref.name} ({threads} threads)" if ref else "NumPy engine (CPU)"
+    print(f"engine backend: {info}; reference: {ref_name}; median of {args.runs} runs; "
+          "float32 RGB frame, zero padding p = f//2")
     print(f"{'case':<44}{'engine ms':>11}{'ref ms':>10}{'ratio':>8}")
 
     rng = np.random.default_rng(0)
@@ -116,6 +130,7 @@ def main(argv=None) -> int:
         for k, f, s in cases:
             w = rng.standard_normal((f, f, 3, k)).astype(np.float32)
             w_dev = xp.asarray(w)
+            check_same(conv2d(frame_dev, w_dev, stride=s, padding=f // 2), numpy_taps_conv(frame, w, s))
             ms = median_ms(lambda: conv2d(frame_dev, w_dev, stride=s, padding=f // 2), args.runs, sync)
             if gpu:
                 set_backend("numpy")
@@ -128,6 +143,9 @@ def main(argv=None) -> int:
         # per-channel maps of the W8 bank: (n_H, n_W, 3, 8) = 24 maps, plus the 8 sums
         w = rng.standard_normal((3, 3, 3, 8)).astype(np.float32)
         w_dev = xp.asarray(w)
+        maps, parts = conv_maps(frame_dev, w_dev, padding="same", per_channel=True)
+        check_same(maps, numpy_taps_conv(frame, w, 1))
+        check_same(asnumpy(parts).sum(axis=2), numpy_taps_conv(frame, w, 1))
         ms = median_ms(lambda: conv_maps(frame_dev, w_dev, padding="same", per_channel=True), args.runs, sync)
         grouped = None if gpu else ref.conv(frame, w, 1, groups=True)
         ref_ms = median_ms(grouped, args.runs) if grouped else float("nan")
@@ -135,12 +153,15 @@ def main(argv=None) -> int:
         print(f"{rows[-1][0]:<44}{ms:>11.2f}{ref_ms:>10.2f}{ms / ref_ms:>8.2f}", flush=True)
         # 2×2 max pool of 8 maps as conv2d returns them
         maps = conv2d(frame_dev, w_dev, padding="same")
+        host_maps = asnumpy(maps)
+        check_same(pool2d(maps, 2), host_maps.reshape(h // 2, 2, w_ // 2, 2, -1).max(axis=(1, 3)))
         ms = median_ms(lambda: pool2d(maps, 2), args.runs, sync)
         ref_ms = float("nan") if gpu else median_ms(ref.pool(np.ascontiguousarray(maps), 2), args.runs)
         rows.append((f"{w_}×{h} max pool 2×2 of {w_}×{h}×8", ms, ref_ms))
         print(f"{rows[-1][0]:<44}{ms:>11.2f}{ref_ms:>10.2f}{ms / ref_ms:>8.2f}", flush=True)
     ratios = [ms / r for _, ms, r in rows if r == r]
-    print(f"summary: rows={len(rows)} median_ratio={statistics.median(ratios):.2f} worst_ratio={max(ratios):.2f}")
+    label = "gpu_over_cpu" if gpu else "ratio"
+    print(f"summary: rows={len(rows)} median_{label}={statistics.median(ratios):.2f} worst_{label}={max(ratios):.2f}")
     return 0
 
 

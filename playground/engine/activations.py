@@ -26,7 +26,18 @@ def relu(x, out=None):
 
 
 def absolute(x, out=None):
-    """|x| element-wise: edge strength regardless of sign (notes: "abs")."""
+    """|x| element-wise: edge strength regardless of sign (the notes' "abs").
+
+    Parameters
+    ----------
+    x : array, any shape
+    out : array, optional
+        Where to write (may be ``x`` itself).
+
+    Returns
+    -------
+    array, same shape and array module as ``x``
+    """
     xp = backend_for([x]).xp
     x = xp.asarray(x)
     return xp.abs(x, out=out) if out is not None else xp.abs(x)

@@ -8,9 +8,10 @@ itself, so adding or fixing a backend happens here and nowhere else.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, replace
 from types import ModuleType
 
 import numpy as np
@@ -58,33 +59,44 @@ class _Backend:
         # big launch beats many small ones.
         self.cache_bytes = cache_bytes
         self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
         if xp is np:
             from numpy.lib.stride_tricks import as_strided
         else:
             from cupy.lib.stride_tricks import as_strided  # type: ignore[no-redef]
         self.as_strided = as_strided
 
+    def asarray(self, a, dtype=None):
+        """``a`` as an array of this backend's module (copied across devices if needed)."""
+        if self.xp is np:
+            return np.asarray(asnumpy(a), dtype=dtype)
+        return self.xp.asarray(a, dtype=dtype)
+
     def run_bands(self, n: int, job: Callable[[int, int], None]) -> None:
         """Run ``job(start, stop)`` over ``range(n)`` split into bands.
 
         On the CPU the bands run on a small thread pool: NumPy's copies and BLAS
         calls release the GIL, so two cores give close to twice the speed. On the
-        GPU one launch already uses the whole device, so there is one band.
+        GPU one launch already uses the whole device, so there is one band. A
+        ``job`` must not call ``run_bands`` itself: the workers it would wait for
+        are the ones running it.
         """
         bands = min(self.workers, n)
         if bands <= 1:
             job(0, n)
             return
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="engine")
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="engine")
         edges = [round(i * n / bands) for i in range(bands + 1)]
         futures = [self._pool.submit(job, a, b) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+        wait(futures)  # every band ends before an error surfaces: none still writes
         for future in futures:
             future.result()  # re-raises a worker's exception here
 
 
 def _cpu_backend(requested: str, note: str = "") -> _Backend:
-    # cores this process may use (a container's limit, not the host's count)
+    # cores this process may run on (its CPU affinity set, not the host's count)
     workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     workers = min(workers, 8)
     info = BackendInfo("numpy", f"CPU ({workers} thread{'s' if workers != 1 else ''})", requested, note)
@@ -129,8 +141,10 @@ def _gpu_backend(cupy: ModuleType, requested: str) -> _Backend:
 
 
 _current: _Backend = _cpu_backend("numpy")
+# Probing and querying the device is slow: do it once.
 _cached_gpu: _Backend | None = None
-_cached_cpu: _Backend | None = None  # NumPy inputs while the GPU is selected  # probing and querying the device is slow: do it once
+# The CPU backend for NumPy inputs while the GPU is selected.
+_cached_cpu: _Backend | None = None
 
 
 def _gpu_or_raise(requested: str) -> _Backend:
@@ -172,7 +186,9 @@ def set_backend(name: str = "auto") -> BackendInfo:
         _current = _cpu_backend("numpy")
         return _current.info
     try:
-        _current = _gpu_or_raise(name)
+        gpu = _gpu_or_raise(name)
+        gpu.info = replace(gpu.info, requested=name)
+        _current = gpu
     except RuntimeError as exc:
         if name == "cupy":
             raise RuntimeError(f"cannot use the CuPy backend: {exc}") from None

@@ -20,17 +20,28 @@ import numpy as np
 
 __all__ = ["scratch", "recycled"]
 
-_MAX_KEYS = 16
+# Each cache forgets its least recently used entries beyond this many bytes. A
+# forgotten buffer that is still in use stays valid for its holder; it is just not
+# handed out again. 512 MB holds a 1280×720 frame's per-channel maps for K=32
+# (118 MB) a few times over, and stops a session that tries many geometries from
+# piling up gigabytes of idle buffers.
+MAX_BYTES = 512 << 20
 _lock = threading.Lock()
 _scratch: OrderedDict[tuple, object] = OrderedDict()
 _results: OrderedDict[tuple, list] = OrderedDict()
 
 
+def _entry_bytes(value) -> int:
+    return sum(b.nbytes for b in value) if isinstance(value, list) else value.nbytes
+
+
 def _remember(cache: OrderedDict, key: tuple, value) -> None:
     cache[key] = value
     cache.move_to_end(key)
-    while len(cache) > _MAX_KEYS:  # bound memory: forget the least recently used
-        cache.popitem(last=False)
+    total = sum(_entry_bytes(v) for v in cache.values())
+    while total > MAX_BYTES and len(cache) > 1:  # keep at least the newest entry
+        _, dropped = cache.popitem(last=False)
+        total -= _entry_bytes(dropped)
 
 
 def scratch(xp, tag: str, shape: tuple[int, ...], dtype=np.float32):
@@ -82,4 +93,5 @@ def recycled(xp, shape: tuple[int, ...], dtype=np.float32):
         buf = np.empty(shape, dtype)
         if len(pool) < 3:  # a few in flight (e.g. GUI showing one, worker filling the next)
             pool.append(buf)
+            _remember(_results, key, pool)  # re-count the bytes with the new buffer
         return buf

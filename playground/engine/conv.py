@@ -19,13 +19,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from . import buffers
 from .backend import backend_for
 from .row_stack import RowStack, chunk_rows
 from .shapes import as_pair, effective_size, output_size, resolve_padding
-from .validation import check_finite, check_real_array
+from .validation import check_real_array, finite_float32
 
 __all__ = ["conv2d", "conv2d_per_channel", "conv_maps"]
 
@@ -47,10 +45,11 @@ class _Plan:
 
 
 def _plan(x, w, b, stride, padding, dilation, flip) -> _Plan:
-    backend = backend_for([x, w])
+    # x decides where the work runs (the result lives where x lives); w and b follow
+    backend = backend_for([x])
     xp = backend.xp
-    x = xp.asarray(x)
-    w = xp.asarray(w)
+    x = backend.asarray(x)
+    w = backend.asarray(w)
     check_real_array(x, "x", (2, 3, 4))
     check_real_array(w, "w", (2, 4))
     two_d = x.ndim == 2
@@ -71,15 +70,14 @@ def _plan(x, w, b, stride, padding, dilation, flip) -> _Plan:
     n_c = x.shape[3]
     if w.shape[2] != n_c:
         raise ValueError(f"w has {w.shape[2]} input channels but x has {n_c}")
-    w = w.astype(xp.float32, copy=False)
-    check_finite(xp, w, "w (kernel weights)")
+    w = finite_float32(xp, w, "w (kernel weights)")
     if flip:  # true convolution: rotate each kernel by 180° (notes: "flipping the filter")
         w = w[::-1, ::-1]
     if b is not None:
-        b = xp.asarray(b, dtype=xp.float32).reshape(-1) if np.ndim(b) == 0 else xp.asarray(b, dtype=xp.float32)
+        b = backend.asarray(b)
         if b.shape != (w.shape[3],):
             raise ValueError(f"b must have shape ({w.shape[3]},), one bias per filter; got {tuple(b.shape)}")
-        check_finite(xp, b, "b (bias)")
+        b = finite_float32(xp, b, "b (bias)")
     stride = as_pair(stride, "stride")
     dilation = as_pair(dilation, "dilation")
     size = (x.shape[1], x.shape[2])
@@ -120,6 +118,13 @@ def conv_maps(x, w, b=None, *, stride=1, padding="valid", dilation=1, flip=False
     The per-filter map is the per-channel contributions summed plus the bias, so
     when both are wanted (the app shows both) the products are computed once.
 
+    Parameters
+    ----------
+    x, w, b, stride, padding, dilation, flip
+        As for :func:`conv2d`.
+    per_channel : bool
+        Also return the per-channel contributions (default True).
+
     Returns
     -------
     maps : array, float32, (…, n_H_out, n_W_out, K)
@@ -131,14 +136,18 @@ def conv_maps(x, w, b=None, *, stride=1, padding="valid", dilation=1, flip=False
     return _finish(plan, maps, False), (_finish(plan, contributions, True) if per_channel else None)
 
 
-def _run(plan: _Plan, per_channel: bool):
-    """Compute into planar buffers: maps (m, H_out, K, W_out) [, contributions (m, H_out, C, K, W_out)]."""
+def _run(plan: _Plan, per_channel: bool, with_maps: bool = True):
+    """Compute into planar buffers.
+
+    Returns maps (m, H_out, K, W_out) or None (``with_maps=False``), and
+    contributions (m, H_out, n_c, K, W_out) or None (``per_channel=False``).
+    """
     backend = plan.backend
     xp = backend.xp
     m, _, _, n_c = plan.x.shape
     f_h, f_w, _, k = plan.w.shape
     h_out, w_out = plan.out_hw
-    maps = buffers.recycled(xp, (m, h_out, k, w_out))
+    maps = buffers.recycled(xp, (m, h_out, k, w_out)) if with_maps else None
     contributions = buffers.recycled(xp, (m, h_out, n_c, k, w_out)) if per_channel else None
     bias = plan.b[:, None] if plan.b is not None else None
     if per_channel:
@@ -156,7 +165,7 @@ def _run(plan: _Plan, per_channel: bool):
         stack = RowStack(backend, plan.x.shape[1:], (f_h, f_w), plan.stride, plan.pads, plan.dilation,
                          w_out, chunk, channel_major=per_channel)
         for image in range(m):
-            out = maps[image]
+            out = maps[image] if with_maps else None
             for first, last in chunks[first_chunk:last_chunk]:
                 stack.fill(plan.x[image], first, last - first)
                 for group in stack.groups(last - first):
@@ -165,6 +174,8 @@ def _run(plan: _Plan, per_channel: bool):
                         contrib = contributions[image]
                         for c in range(n_c):
                             xp.matmul(weights[c], stack.taps(group, channel=c), out=contrib[rows, c])
+                        if not with_maps:
+                            continue
                         # per-filter map = the channels' contributions summed (+ bias),
                         # done here while these rows are still in cache
                         xp.sum(contrib[rows], axis=1, out=out[rows])
@@ -237,5 +248,5 @@ def conv2d_per_channel(x, w, b=None, *, stride=1, padding="valid", dilation=1, f
     array, float32, (…, n_H_out, n_W_out, n_c, K)
     """
     plan = _plan(x, w, b, stride, padding, dilation, flip)
-    _, contributions = _run(plan, per_channel=True)
+    _, contributions = _run(plan, per_channel=True, with_maps=False)
     return _finish(plan, contributions, True)

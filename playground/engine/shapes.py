@@ -11,6 +11,7 @@ Formulas (per axis):
 from __future__ import annotations
 
 import numbers
+
 Pair = tuple[int, int]
 Padding = str | int | tuple
 
@@ -89,6 +90,8 @@ def output_size(n: int, f: int, p: int = 0, s: int = 1, dilation: int = 1) -> in
     s = _as_int(s, "stride", 1)
     dilation = _as_int(dilation, "dilation", 1)
     if isinstance(p, (tuple, list)):
+        if len(p) != 2:
+            raise ValueError(f"padding must be p or (before, after); got {p!r}")
         before, after = (_as_int(v, "padding", 0) for v in p)
     else:
         before = after = _as_int(p, "padding", 0)

@@ -6,7 +6,7 @@ import numpy as np
 
 from .backend import asnumpy
 
-__all__ = ["check_real_array", "check_finite"]
+__all__ = ["check_real_array", "check_finite", "finite_float32"]
 
 
 def check_real_array(a, name: str, ndims: tuple[int, ...]) -> None:
@@ -28,3 +28,16 @@ def check_finite(xp, a, name: str) -> None:
         bad = int(a.size - int(finite.sum()))
         where = tuple(int(i) for i in np.argwhere(~asnumpy(finite))[0])
         raise ValueError(f"{name} must be finite: {bad} value(s) are NaN or inf (first at index {where})")
+
+
+def finite_float32(xp, a, name: str):
+    """``a`` as float32 after checking it is finite and fits float32.
+
+    A float64 weight of 1e39 is finite but would become inf in float32; that gets
+    its own message rather than a misleading "NaN or inf".
+    """
+    check_finite(xp, a, name)
+    limit = float(np.finfo(np.float32).max)
+    if a.dtype.kind == "f" and a.dtype.itemsize > 4 and a.size and float(xp.abs(a).max()) > limit:
+        raise ValueError(f"{name} must fit in float32: some values are beyond ±{limit:.2e}")
+    return a.astype(xp.float32, copy=False)
