@@ -16,12 +16,18 @@ summary is then the GPU's time as a fraction of the CPU's.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
-import numpy as np
+# As the app does (playground/cli.py): the engine's bands are the parallelism,
+# BLAS threads inside them would oversubscribe the cores. Before NumPy loads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -29,7 +35,9 @@ from playground.engine import asnumpy, conv2d, conv_maps, pool2d, set_backend  #
 
 
 def median_ms(fn, runs: int, sync=lambda: None) -> float:
-    fn(); fn(); sync()  # warm-up: caches, buffers, thread pool, BLAS
+    for _ in range(2):  # warm-up: caches, buffers, thread pool, BLAS
+        fn()
+    sync()
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
@@ -117,52 +125,60 @@ def main(argv=None) -> int:
     ref_name = f"{ref.name} ({threads} threads)" if ref else "NumPy engine (CPU)"
     print(f"engine backend: {info}; reference: {ref_name}; median of {args.runs} runs; "
           "float32 RGB frame, zero padding p = f//2")
-    print(f"{'case':<44}{'engine ms':>11}{'ref ms':>10}{'ratio':>8}")
 
+    # Build every case first, then time all engine rows, then all reference rows:
+    # PyTorch's OpenMP workers keep spinning for a while after each call, and would
+    # steal the cores from an engine row timed right after a PyTorch row.
     rng = np.random.default_rng(0)
     sizes = [(480, 640)] if args.quick else [(480, 640), (720, 1280)]
-    rows = []
+    cases = []  # (label, engine callable, reference callable or None)
     for h, w_ in sizes:
         frame = rng.random((h, w_, 3), dtype=np.float32)
         frame_dev = xp.asarray(frame)
-        cases = [(8, 3, 1), (8, 3, 2), (32, 3, 1)] if args.quick else [
+        convs = [(8, 3, 1), (8, 3, 2), (32, 3, 1)] if args.quick else [
             (k, f, s) for k in (1, 8, 32) for f in (3, 5, 7) for s in (1, 2)]
-        for k, f, s in cases:
+        for k, f, s in convs:
             w = rng.standard_normal((f, f, 3, k)).astype(np.float32)
             w_dev = xp.asarray(w)
             check_same(conv2d(frame_dev, w_dev, stride=s, padding=f // 2), numpy_taps_conv(frame, w, s))
-            ms = median_ms(lambda: conv2d(frame_dev, w_dev, stride=s, padding=f // 2), args.runs, sync)
-            if gpu:
-                set_backend("numpy")
-                ref_ms = median_ms(lambda: conv2d(frame, w, stride=s, padding=f // 2), max(5, args.runs // 4))
-                set_backend("cupy")
-            else:
-                ref_ms = median_ms(ref.conv(frame, w, s), args.runs)
-            rows.append((f"{w_}×{h} conv K={k:<2} f={f} stride {s}", ms, ref_ms))
-            print(f"{rows[-1][0]:<44}{ms:>11.2f}{ref_ms:>10.2f}{ms / ref_ms:>8.2f}", flush=True)
+            engine = partial(conv2d, frame_dev, w_dev, stride=s, padding=f // 2)
+            reference = partial(cpu_engine_conv, frame, w, s) if gpu else ref.conv(frame, w, s)
+            cases.append((f"{w_}×{h} conv K={k:<2} f={f} stride {s}", engine, reference))
         # per-channel maps of the W8 bank: (n_H, n_W, 3, 8) = 24 maps, plus the 8 sums
         w = rng.standard_normal((3, 3, 3, 8)).astype(np.float32)
         w_dev = xp.asarray(w)
         maps, parts = conv_maps(frame_dev, w_dev, padding="same", per_channel=True)
         check_same(maps, numpy_taps_conv(frame, w, 1))
         check_same(asnumpy(parts).sum(axis=2), numpy_taps_conv(frame, w, 1))
-        ms = median_ms(lambda: conv_maps(frame_dev, w_dev, padding="same", per_channel=True), args.runs, sync)
-        grouped = None if gpu else ref.conv(frame, w, 1, groups=True)
-        ref_ms = median_ms(grouped, args.runs) if grouped else float("nan")
-        rows.append((f"{w_}×{h} per-channel K=8 f=3 (24 maps + 8 sums)", ms, ref_ms))
-        print(f"{rows[-1][0]:<44}{ms:>11.2f}{ref_ms:>10.2f}{ms / ref_ms:>8.2f}", flush=True)
+        engine = partial(conv_maps, frame_dev, w_dev, padding="same", per_channel=True)
+        cases.append((f"{w_}×{h} per-channel K=8 f=3 (24 maps + 8 sums)", engine,
+                      None if gpu else ref.conv(frame, w, 1, groups=True)))
         # 2×2 max pool of 8 maps as conv2d returns them
         maps = conv2d(frame_dev, w_dev, padding="same")
         host_maps = asnumpy(maps)
         check_same(pool2d(maps, 2), host_maps.reshape(h // 2, 2, w_ // 2, 2, -1).max(axis=(1, 3)))
-        ms = median_ms(lambda: pool2d(maps, 2), args.runs, sync)
-        ref_ms = float("nan") if gpu else median_ms(ref.pool(np.ascontiguousarray(maps), 2), args.runs)
-        rows.append((f"{w_}×{h} max pool 2×2 of {w_}×{h}×8", ms, ref_ms))
-        print(f"{rows[-1][0]:<44}{ms:>11.2f}{ref_ms:>10.2f}{ms / ref_ms:>8.2f}", flush=True)
-    ratios = [ms / r for _, ms, r in rows if r == r]
+        cases.append((f"{w_}×{h} max pool 2×2 of {w_}×{h}×8", partial(pool2d, maps, 2),
+                      None if gpu else ref.pool(host_maps, 2)))
+
+    engine_ms = [median_ms(engine, args.runs, sync) for _, engine, _ in cases]
+    ref_ms = [median_ms(reference, args.runs) if reference else float("nan") for _, _, reference in cases]
+
+    print(f"{'case':<44}{'engine ms':>11}{'ref ms':>10}{'ratio':>8}")
+    for (label, _, _), ms, r in zip(cases, engine_ms, ref_ms, strict=True):
+        print(f"{label:<44}{ms:>11.2f}{r:>10.2f}{ms / r:>8.2f}")
+    ratios = [ms / r for ms, r in zip(engine_ms, ref_ms, strict=True) if r == r]
     label = "gpu_over_cpu" if gpu else "ratio"
-    print(f"summary: rows={len(rows)} median_{label}={statistics.median(ratios):.2f} worst_{label}={max(ratios):.2f}")
+    print(f"summary: rows={len(cases)} median_{label}={statistics.median(ratios):.2f} worst_{label}={max(ratios):.2f}")
     return 0
+
+
+def cpu_engine_conv(frame, w, stride):
+    """The NumPy engine on the same frame: the GPU rows' reference."""
+    set_backend("numpy")
+    try:
+        return conv2d(frame, w, stride=stride, padding=w.shape[0] // 2)
+    finally:
+        set_backend("cupy")
 
 
 if __name__ == "__main__":
