@@ -57,15 +57,22 @@ def starter_weights(n_c: int = 3) -> np.ndarray:
     return np.ascontiguousarray(w)
 
 
-def symmetric_levels(values: np.ndarray) -> tuple[float, float]:
-    """Display levels ±max|v|, so 0 sits on the colormap's neutral middle.
+# Edges are thin: a few percent of a map's pixels. Levels from the 99th percentile
+# of |v| keep them bright; ±max|v| let the strongest handful of pixels (often the
+# frame's border against the zero padding) dim everything else.
+LEVEL_PERCENTILE = 99.0
 
-    A map that is zero (or not finite) everywhere gets ±1 rather than an empty range.
+
+def symmetric_levels(values: np.ndarray, percentile: float = LEVEL_PERCENTILE) -> tuple[float, float]:
+    """Display levels ±p, p the given percentile of |v|, so 0 sits on the colormap's middle.
+
+    Values beyond ±p show at full colour. Falls back to ±max|v| when the percentile
+    is 0 (a map that is zero almost everywhere), and to ±1 for an all-zero map.
     """
-    finite = values[np.isfinite(values)]
-    peak = float(np.max(np.abs(finite))) if finite.size else 0.0
-    if peak == 0.0:
-        peak = 1.0
+    magnitudes = np.abs(values[np.isfinite(values)])
+    if not magnitudes.size:
+        return -1.0, 1.0
+    peak = float(np.percentile(magnitudes, percentile)) or float(magnitudes.max()) or 1.0
     return -peak, peak
 
 
@@ -83,7 +90,7 @@ def _kernel_table_html() -> str:
         "Kernels (cross-correlation, same padding),<br>each applied to R, G and B and summed:"
         f"<table>{grid}</table>"
         "Colours: <span style='color:#2f8cff'>blue &lt; 0</span> · black = 0 · "
-        "<span style='color:#ff5a46'>red &gt; 0</span><br>Levels: ±max|v|, per map."
+        "<span style='color:#ff5a46'>red &gt; 0</span><br>Levels: ±99th percentile of |v|, per map (brighter is clipped)."
     )
 
 

@@ -67,8 +67,9 @@ def test_maps_are_conv2d_of_the_demo_frame(window):
     for k, (name, item, panel) in enumerate(zip(EXPECTED_BANK, window.map_items, window.map_panels, strict=True)):
         assert item.image.shape == (480, 640)
         np.testing.assert_allclose(item.image, expected[..., k], rtol=1e-5, atol=1e-5)
-        peak = np.abs(expected[..., k]).max()
-        np.testing.assert_allclose(item.levels, [-peak, peak], rtol=1e-6)  # symmetric around 0
+        peak = np.percentile(np.abs(expected[..., k]), 99.0)  # robust to the few strongest pixels
+        np.testing.assert_allclose(item.levels, [-peak, peak], rtol=1e-5)  # symmetric around 0
+        assert 0 < peak <= np.abs(expected[..., k]).max()
         assert name in panel.title.text()
         assert "480×640" in panel.title.text()
 
