@@ -1,0 +1,145 @@
+"""One conv layer as the app runs it: conv → + bias → activation → optional pooling.
+
+The settings are one immutable value, so a worker computes a whole frame with one
+consistent set of choices while the person keeps editing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .activations import absolute, relu
+from .conv import conv_maps
+from .pool import pool2d
+from .shapes import as_pair, resolve_padding
+
+__all__ = ["PoolSettings", "LayerSettings", "LayerOutput", "run_layer", "ACTIVATIONS", "POOL_MODES"]
+
+ACTIVATIONS = ("none", "relu", "abs")
+POOL_MODES = ("max", "avg")
+
+
+def _positive_int(value, name: str, maximum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise ValueError(f"{name} must be a whole number from 1 to {maximum}; got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """Pooling after the activation: ``mode`` "max" or "avg", f×f windows, stride s."""
+
+    mode: str = "max"
+    size: int = 2
+    stride: int = 2
+
+    def __post_init__(self):
+        if self.mode not in POOL_MODES:
+            raise ValueError(f"pool mode must be 'max' or 'avg'; got {self.mode!r}")
+        _positive_int(self.size, "pool size f", 16)
+        _positive_int(self.stride, "pool stride s", 16)
+
+
+@dataclass(frozen=True)
+class LayerSettings:
+    """How the bank is applied.
+
+    Parameters
+    ----------
+    padding : "valid", "same", int p, or ((top, bottom), (left, right))
+    stride, dilation : int
+    flip : bool
+        True convolution (kernel rotated 180°) instead of cross-correlation.
+    activation : {"none", "relu", "abs"}
+    pool : PoolSettings or None
+    """
+
+    padding: object = "same"
+    stride: int = 1
+    dilation: int = 1
+    flip: bool = False
+    activation: str = "none"
+    pool: PoolSettings | None = None
+
+    def __post_init__(self):
+        padding = self.padding
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
+                raise ValueError(f"padding must be 'valid', 'same' or a number of pixels; got {padding!r}")
+        else:
+            pads = resolve_padding(padding, (1, 1), (1, 1), (1, 1), (1, 1))
+            if max(max(pair) for pair in pads) > 64:
+                raise ValueError(f"padding must be at most 64 pixels per side; got {padding!r}")
+            # store one canonical, hashable form
+            object.__setattr__(self, "padding", pads if pads[0] != pads[1] or pads[0][0] != pads[0][1]
+                               else pads[0][0])
+        _positive_int(self.stride, "stride s", 16)
+        _positive_int(self.dilation, "dilation", 8)
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {self.activation!r}")
+        if self.pool is not None and not isinstance(self.pool, PoolSettings):
+            raise ValueError("pool must be PoolSettings or None")
+        object.__setattr__(self, "flip", bool(self.flip))
+
+    def pads(self, size, kernel) -> tuple[tuple[int, int], tuple[int, int]]:
+        """((top, bottom), (left, right)) for an input of ``size`` (n_H, n_W) and f×f ``kernel``."""
+        return resolve_padding(self.padding, tuple(size), as_pair(kernel, "f"),
+                               (self.stride, self.stride), (self.dilation, self.dilation))
+
+
+@dataclass(frozen=True)
+class LayerOutput:
+    """What one frame through the layer gives.
+
+    Attributes
+    ----------
+    maps : array float32 (n_H_out, n_W_out, K)
+        After bias and activation, before pooling.
+    contributions : array float32 (n_H_out, n_W_out, n_c, K) or None
+        Each input channel's slice of the products, before bias and activation:
+        summed over n_c plus the bias they give the maps' pre-activation values.
+    pooled : array float32 (n_H_pool, n_W_pool, K) or None
+    pads : ((top, bottom), (left, right))
+    """
+
+    maps: object
+    contributions: object
+    pooled: object
+    pads: tuple
+
+
+def run_layer(x, w, b, settings: LayerSettings, per_channel: bool = True) -> LayerOutput:
+    """Run the layer on one frame.
+
+    Parameters
+    ----------
+    x : array (n_H, n_W, n_c)
+    w : array (f, f, n_c, K)
+    b : array (K,) or None
+    settings : LayerSettings
+    per_channel : bool
+        Also return the per-channel contributions (computed in the same pass).
+
+    Raises
+    ------
+    ValueError
+        When the settings leave no output (kernel larger than the padded frame,
+        a pool window larger than the map), with the numbers in the message.
+    """
+    maps, contributions = conv_maps(
+        x, w, b, stride=settings.stride, padding=settings.padding,
+        dilation=settings.dilation, flip=settings.flip, per_channel=per_channel,
+    )
+    if settings.activation == "relu":
+        relu(maps, out=maps)
+    elif settings.activation == "abs":
+        absolute(maps, out=maps)
+    pooled = None
+    if settings.pool is not None:
+        pool = settings.pool
+        n_h, n_w = maps.shape[:2]
+        if pool.size > min(n_h, n_w):
+            raise ValueError(f"pool window {pool.size}×{pool.size} is larger than the {n_h}×{n_w} map")
+        pooled = pool2d(maps, pool.size, pool.stride, mode=pool.mode)
+    pads = settings.pads(x.shape[:2], w.shape[0])
+    return LayerOutput(maps, contributions, pooled, pads)
