@@ -1,4 +1,5 @@
-"""Command line: ``python main.py [--backend auto|numpy|cupy] [--screenshot PATH]``.
+"""Command line: ``python main.py [--source SPEC] [--backend B] [--screenshot PATH] [--benchmark N]``,
+and ``python main.py export …`` for the headless export (see ``python main.py export --help``).
 
 Qt is imported only inside :func:`main`, once the arguments are known to be good,
 so importing this module (and everything else outside ``playground.ui``) stays
@@ -47,8 +48,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the window, render it once, save it as a PNG to PATH and exit "
         "(works without a display)",
     )
+    parser.add_argument(
+        "--source",
+        metavar="SPEC",
+        help="what to show: 'demo', 'webcam' or 'webcam:N', 'sample:NAME', or an image/video file "
+        "(default: the last source used, else the demo)",
+    )
+    parser.add_argument(
+        "--benchmark",
+        metavar="N",
+        type=_positive_int,
+        help="run N frames through the whole pipeline (works without a display), print "
+        "'frames=N fps=X latency_p50_ms=Y latency_p95_ms=Z' and exit",
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of frames, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _error(message: str) -> None:
@@ -83,7 +107,21 @@ def main(argv: list[str] | None = None) -> int:
     argv : list of str, optional
         Arguments without the program name; ``sys.argv[1:]`` when omitted.
     """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["export"]:
+        from playground.export.cli import main as export_main
+
+        return export_main(argv[1:])
     args = build_parser().parse_args(argv)  # bad usage: argparse prints why and exits 2
+
+    if args.source is not None:
+        from playground.sources import SourceError, parse_source_spec
+
+        try:
+            parse_source_spec(args.source)
+        except SourceError as exc:
+            _error(str(exc))
+            return 2
 
     screenshot = None
     if args.screenshot is not None:
@@ -103,11 +141,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     if not _has_display():
-        if screenshot is None:
+        if screenshot is None and args.benchmark is None:
             _error("no display found (DISPLAY and WAYLAND_DISPLAY are unset); "
-                   "to render without one, use --screenshot PATH.png")
+                   "to render without one, use --screenshot PATH.png or --benchmark N")
             return 1
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot or benchmark needs no screen
 
     try:
         from playground.ui.app import run
@@ -116,6 +154,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     try:
-        return run(screenshot=screenshot)
+        return run(screenshot=screenshot, source=args.source, benchmark=args.benchmark)
     except KeyboardInterrupt:
         return 130

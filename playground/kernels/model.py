@@ -79,7 +79,10 @@ class Filter:
             raise ValueError(f"filter name {name[:20]!r}… is longer than {_MAX_NAME} characters")
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "weights", _frozen_weights(self.weights, name))
-        bias = float(self.bias)
+        try:
+            bias = float(self.bias)
+        except (TypeError, ValueError):
+            raise ValueError(f"filter {name!r}: bias must be a number; got {self.bias!r}") from None
         if not np.isfinite(bias) or abs(bias) > 1e6:
             raise ValueError(f"filter {name!r}: bias must be a finite number within ±1e6; got {self.bias!r}")
         object.__setattr__(self, "bias", bias)
@@ -247,9 +250,13 @@ class FilterBank:
     def unique_name(self, wanted: str) -> str:
         """``wanted``, or ``wanted 2``, ``wanted 3``… whichever no filter has yet."""
         taken = {item.name for item in self.filters}
+        wanted = wanted[:_MAX_NAME]
         if wanted not in taken:
             return wanted
         n = 2
-        while f"{wanted} {n}" in taken:
+        while True:
+            suffix = f" {n}"
+            name = wanted[:_MAX_NAME - len(suffix)] + suffix  # stays within the name limit
+            if name not in taken:
+                return name
             n += 1
-        return f"{wanted} {n}"

@@ -51,7 +51,8 @@ def _box(f: int) -> np.ndarray:
 
 
 def _gaussian(f: int) -> np.ndarray:
-    # σ from the kernel size by the rule OpenCV's getGaussianKernel uses (3×3 → σ = 0.8)
+    # σ from the kernel size by OpenCV's formula 0.3·((f−1)/2 − 1) + 0.8 (OpenCV itself
+    # uses fixed tables up to 7×7, e.g. [¼ ½ ¼] at 3×3; this keeps one rule for every f)
     sigma = 0.3 * ((f - 1) * 0.5 - 1) + 0.8
     centre = (f - 1) / 2
     axis = np.exp(-((np.arange(f) - centre) ** 2) / (2 * sigma * sigma))

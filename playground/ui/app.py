@@ -1,4 +1,4 @@
-"""Application start-up: QApplication, theme, the window, and the one-shot screenshot."""
+"""Application start-up: QApplication, theme, settings, the window; one-shot screenshot and benchmark."""
 
 from __future__ import annotations
 
@@ -6,19 +6,25 @@ import os
 import sys
 from pathlib import Path
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from playground import __version__
 from playground.engine import set_backend
+from playground.live.snapshot import Snapshot
+from playground.sources import SourceError, open_source
 
 from . import theme
-from .preview_window import PreviewWindow
+from .main_window import MainWindow
+from .settings_store import load_snapshot, open_settings, save_snapshot
 
 __all__ = ["run", "configure_pyqtgraph"]
 
-# If the first paint never comes (it always should), grab anyway after this long.
-_SCREENSHOT_FALLBACK_MS = 5000
+# Frames to render before a --screenshot (levels ease in over the first frames).
+_SCREENSHOT_FRAMES = 6
+# If frames never come (they always should), finish anyway after this long per frame.
+_FALLBACK_MS_PER_FRAME = 2000
 
 # Qt warnings that say nothing to a user (the offscreen platform, used for
 # --screenshot without a display, prints this for every top-level window).
@@ -40,62 +46,84 @@ def configure_pyqtgraph() -> None:
                         antialias=True)
 
 
-class _ScreenshotOnFirstPaint(QtCore.QObject):
-    """Saves ``window`` to ``path`` once it has painted, then quits the application.
+class _AfterFrames(QtCore.QObject):
+    """Counts displayed frames; after ``count`` of them calls ``done(window)`` once.
 
-    The grab waits for the first paint event and then one more turn of the event
-    loop, so layouts and pyqtgraph's view ranges have settled.
+    For --screenshot (a few frames so levels and layout have settled) and
+    --benchmark (N frames through the whole pipeline).
     """
 
-    def __init__(self, window: QtWidgets.QWidget, path: Path):
+    def __init__(self, window, count: int, done):
         super().__init__(window)
-        self._window = window
-        self._path = path
-        self._done = False
-        self.ok = False
-        self.error = ""
-        window.installEventFilter(self)
-        QtCore.QTimer.singleShot(_SCREENSHOT_FALLBACK_MS, self._grab)
+        self._window, self._count, self._done = window, count, done
+        self._seen = 0
+        self._fired = False
+        window.frame_displayed.connect(self._on_frame)
+        QtCore.QTimer.singleShot(_FALLBACK_MS_PER_FRAME * max(count, 5), self._fallback)
 
-    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
-        if watched is self._window and event.type() == QtCore.QEvent.Type.Paint and not self._done:
-            QtCore.QTimer.singleShot(0, self._grab)
-        return False
+    @QtCore.Slot(object)
+    def _on_frame(self, _result) -> None:
+        self._seen += 1
+        if self._seen >= self._count and not self._fired:
+            self._fired = True
+            QtCore.QTimer.singleShot(0, lambda: self._done(self._window))
 
-    def _grab(self) -> None:
-        if self._done:
-            return
-        self._done = True
-        self._window.removeEventFilter(self)
-        try:
-            self.ok = self._window.grab().save(str(self._path), "PNG")
-            if not self.ok:
-                self.error = f"could not write the screenshot to {str(self._path)!r}"
-        except Exception as exc:  # report it as a message and a non-zero exit, not a Qt-swallowed traceback
-            self.error = f"screenshot failed: {exc}"
-        QtWidgets.QApplication.quit()
+    @QtCore.Slot()
+    def _fallback(self) -> None:
+        if not self._fired:
+            self._fired = True
+            self._done(self._window)
 
 
-def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = None) -> int:
+def _save_screenshot(window, path: Path, report: dict) -> None:
+    try:
+        report["ok"] = window.grab().save(str(path), "PNG")
+        if not report["ok"]:
+            report["error"] = f"could not write the screenshot to {str(path)!r}"
+    except Exception as exc:  # a message and a non-zero exit, not a Qt-swallowed traceback
+        report["error"] = f"screenshot failed: {exc}"
+    window.close()
+
+
+def _finish_benchmark(window, report: dict) -> None:
+    log = np.asarray(window.display_log[-report["frames"]:], float).reshape(-1, 3)
+    frames = len(log)
+    if frames >= 2:
+        # frames per second between the first and last displayed frame (start-up excluded)
+        fps = (frames - 1) / (log[-1, 0] - log[0, 0])
+        report["line"] = (f"frames={frames} fps={fps:.1f} "
+                          f"latency_p50_ms={np.percentile(log[:, 1], 50):.1f} "
+                          f"latency_p95_ms={np.percentile(log[:, 1], 95):.1f}")
+        if os.environ.get("KERNEL_PLAYGROUND_BENCH_DETAIL"):
+            print(f"gui_ms_p50={np.percentile(log[:, 2], 50):.1f} gui_ms_p95={np.percentile(log[:, 2], 95):.1f}",
+                  file=sys.stderr)
+    report["ok"] = frames >= report["frames"]
+    if not report["ok"]:
+        report["error"] = f"only {frames} of {report['frames']} frames were displayed"
+    window.close()
+
+
+def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = None, source: str | None = None,
+        benchmark: int | None = None, settings_path: str | None = None, size: tuple[int, int] = (1600, 1000)) -> int:
     """Open the Kernel Playground window and run the event loop.
 
     Parameters
     ----------
     screenshot : path, optional
-        Save a PNG of the window after its first paint, then exit.
+        Render a few frames, save the window as a PNG there, exit.
     backend : {"auto", "numpy", "cupy"}, optional
-        Applied with :func:`playground.engine.set_backend` before the window
-        opens; None keeps the current choice (the CLI applies it itself, earlier).
+        Applied with :func:`playground.engine.set_backend` first; None keeps the current one.
+    source : str, optional
+        ``demo``, ``webcam[:N]``, ``sample:NAME`` or a path; default: the last one used, else the demo.
+    benchmark : int, optional
+        Run this many frames, print ``frames=N fps=X latency_p50_ms=Y latency_p95_ms=Z``, exit.
+    settings_path : str, optional
+        An .ini file for remembered settings (default: the user's settings).
 
     Returns
     -------
     int
-        Exit code: 0 on success, 1 when the screenshot could not be written.
-
-    Raises
-    ------
-    ValueError, RuntimeError
-        From ``set_backend`` for an unknown or unusable backend.
+        0 on success; 1 when the screenshot/benchmark failed; 2 when ``source`` cannot be opened.
     """
     if backend is not None:
         set_backend(backend)
@@ -106,11 +134,47 @@ def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = No
     app.setApplicationVersion(__version__)
     theme.apply_dark_theme(app)
 
-    window = PreviewWindow()
-    grabber = _ScreenshotOnFirstPaint(window, Path(screenshot)) if screenshot is not None else None
+    settings = open_settings(settings_path)
+    notes: list[str] = []
+    one_shot = screenshot is not None or benchmark is not None
+    snapshot, notes = load_snapshot(settings) if not one_shot else (Snapshot(), [])
+    spec = source or (None if one_shot else settings.value("source/last")) or "demo"
+    try:
+        opened = open_source(str(spec))
+    except SourceError as exc:
+        if source is not None:
+            print(f"kernel-playground: error: {exc}", file=sys.stderr)
+            return 2
+        notes.append(f"the last source could not be opened again ({exc}); showing the demo")
+        opened = open_source("demo")
+        spec = "demo"
+
+    window = MainWindow(opened, snapshot, settings=None if one_shot else settings)
+    window.sources.current_spec = str(spec)
+    window.resize(*size)
+    if not one_shot:
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            window.restoreGeometry(geometry)
+    for note in notes + list(opened.notices):
+        window.show_message(note, warning=False)
+
+    report: dict = {"ok": True, "error": ""}
+    if screenshot is not None:
+        _AfterFrames(window, _SCREENSHOT_FRAMES, lambda w: _save_screenshot(w, Path(screenshot), report))
+    elif benchmark is not None:
+        report.update(frames=benchmark)
+        window.runner.still_as_stream = True  # an image source is timed like a stream
+        _AfterFrames(window, benchmark, lambda w: _finish_benchmark(w, report))
     window.show()
     code = app.exec()
-    if grabber is not None and not grabber.ok:
-        print(f"kernel-playground: error: {grabber.error or 'the window never painted'}", file=sys.stderr)
+    if not one_shot:
+        settings.setValue("window/geometry", window.saveGeometry())
+        save_snapshot(settings, window.snapshot)
+        settings.sync()
+    if report.get("line"):
+        print(report["line"])
+    if not report["ok"]:
+        print(f"kernel-playground: error: {report['error'] or 'the window never showed a frame'}", file=sys.stderr)
         return 1
     return code

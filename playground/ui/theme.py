@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from PySide6 import QtGui, QtWidgets
 
-__all__ = ["WINDOW", "BASE", "TEXT", "BORDER", "apply_dark_theme"]
+__all__ = ["WINDOW", "BASE", "TEXT", "BORDER", "MUTED", "WARNING", "apply_dark_theme"]
 
 WINDOW = "#2b2d30"   # window and view background: empty space around a picture blends in
 BASE = "#1e1f22"     # text fields, lists
 TEXT = "#dfe1e5"
 BORDER = "#55595f"   # outline of each picture, so a map's extent shows where its values are ~0
+MUTED = "#9aa0a6"   # secondary text: read-outs, hints
+WARNING = "#e8b339"
 
 
 def apply_dark_theme(app: QtWidgets.QApplication) -> None:

@@ -1,0 +1,42 @@
+"""The layer's arithmetic, as in the notes, with the current numbers filled in."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6 import QtCore, QtWidgets
+
+from playground.render.arithmetic import LayerArithmetic
+
+from . import theme
+
+__all__ = ["ArithmeticPanel"]
+
+
+class ArithmeticPanel(QtWidgets.QGroupBox):
+    """Input shape, f, p, s → output size formula, output shape, #params, operation."""
+
+    def __init__(self, parent=None):
+        super().__init__("Arithmetic", parent)
+        layout = QtWidgets.QVBoxLayout(self)
+        self.text = QtWidgets.QLabel()
+        self.text.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setToolTip("n_out = ⌊(n + p_before + p_after − f) / s⌋ + 1 per axis;  "
+                             "#params = (f·f·n_c + 1)·K")
+        layout.addWidget(self.text)
+        self.arithmetic: LayerArithmetic | None = None
+
+    def show_arithmetic(self, arithmetic: LayerArithmetic) -> None:
+        if arithmetic == self.arithmetic:
+            return
+        self.arithmetic = arithmetic
+        rows = []
+        for label, text in arithmetic.lines:
+            rows.append(f"<tr><td style='color:{theme.MUTED}; padding-right:8px'>{html.escape(label)}</td>"
+                        f"<td>{html.escape(text)}</td></tr>")
+        note = ""
+        if arithmetic.error:
+            note = f"<p style='color:{theme.WARNING}'>{html.escape(arithmetic.error)}</p>"
+        self.text.setText(f"<table cellspacing='0' cellpadding='1'>{''.join(rows)}</table>{note}")

@@ -1,0 +1,398 @@
+"""The Kernel Playground window: source → kernel editor → maps, live.
+
+The window owns no computation: a :class:`LiveRunner` captures and computes on
+worker threads and leaves finished mosaics in a one-value slot; a bridge QObject
+living in the GUI thread is signalled, and its slot swaps the pictures in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections import deque
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from playground.engine import get_backend
+from playground.kernels import FilterBank
+from playground.live.processor import RenderedFrame
+from playground.live.runner import LiveRunner
+from playground.live.snapshot import Snapshot
+from playground.render.arithmetic import layer_arithmetic
+from playground.render.mosaic import grid_layout
+from playground.sources import Source, SourceError, open_source
+
+from .arithmetic_panel import ArithmeticPanel
+from .kernel_editor import KernelEditor
+from .layer_panel import LayerPanel
+from .map_panel import ImagePanel, MapPanel
+from .message_bar import MessageBar
+from .source_menu import SourceMenu
+
+__all__ = ["MainWindow"]
+
+
+class _Bridge(QtCore.QObject):
+    """Lives in the GUI thread; worker threads emit its signals, its owner's slots run here."""
+
+    result_ready = QtCore.Signal()
+    error = QtCore.Signal(str)
+    source_opened = QtCore.Signal(object, str)   # (Source, spec)
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """The whole app window.
+
+    Parameters
+    ----------
+    source : Source
+        What to show first (already opened).
+    snapshot : Snapshot, optional
+        Bank and settings to start from.
+    settings : QtCore.QSettings, optional
+        Where choices are remembered (tests pass a temporary file).
+    """
+
+    frame_displayed = QtCore.Signal(object)  # RenderedFrame, after it is on screen
+
+    def __init__(self, source: Source, snapshot: Snapshot | None = None,
+                 settings: QtCore.QSettings | None = None, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Kernel Playground")
+        self.setAcceptDrops(True)
+        self.settings = settings
+        self.snapshot = snapshot or Snapshot()
+        self.last_frame: RenderedFrame | None = None
+        self.displayed = 0
+        self._display_times: deque[float] = deque(maxlen=90)
+        self.latencies_ms: list[float] = []
+        self.display_log: list[tuple[float, float, float]] = []  # (time, latency ms, GUI ms) per frame
+
+        self._bridge = _Bridge(self)
+        self._bridge.result_ready.connect(self._on_result)
+        self._bridge.error.connect(self.show_message)
+        self._bridge.source_opened.connect(self._on_source_opened)
+
+        # --- panels -----------------------------------------------------------------------
+        self.editor = KernelEditor(self.snapshot.bank)
+        self.layer_panel = LayerPanel(self.snapshot.layer, self.snapshot.view)
+        self.arithmetic = ArithmeticPanel()
+        self.input_panel = ImagePanel("Input")
+        self.filters_panel = MapPanel("Feature maps · per filter",
+                                      "One map per enabled filter: conv + bias (+ activation). "
+                                      "Click a map to edit its filter.")
+        self.channels_panel = MapPanel("Per input channel · what each channel's slice contributes",
+                                       "Rows: input channels R, G, B. Columns: filters. Summed per column plus "
+                                       "the bias, they give the per-filter map (before the activation).")
+        self.pooled_panel = MapPanel("Pooled maps", "The per-filter maps after pooling (per channel, no parameters)")
+        self.message_bar = MessageBar()
+
+        top = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        top.addWidget(self.input_panel)
+        top.addWidget(self.filters_panel)
+        top.setStretchFactor(0, 2)
+        top.setStretchFactor(1, 5)
+        bottom = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        bottom.addWidget(self.channels_panel)
+        bottom.addWidget(self.pooled_panel)
+        bottom.setStretchFactor(0, 3)
+        bottom.setStretchFactor(1, 1)
+        self.pooled_panel.setVisible(self.snapshot.layer.pool is not None)
+        maps = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        maps.addWidget(top)
+        maps.addWidget(bottom)
+        maps.setStretchFactor(0, 1)
+        maps.setStretchFactor(1, 1)
+        centre = QtWidgets.QWidget()
+        centre_layout = QtWidgets.QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.setSpacing(2)
+        centre_layout.addWidget(self.message_bar)
+        centre_layout.addWidget(maps, 1)
+
+        right = QtWidgets.QWidget()
+        right_layout = QtWidgets.QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.layer_panel)
+        right_layout.addWidget(self.arithmetic)
+        right_layout.addStretch(1)
+        right_scroll = QtWidgets.QScrollArea()
+        right_scroll.setWidget(right)
+        right_scroll.setWidgetResizable(True)
+        right_scroll.setMinimumWidth(330)
+        right_scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.editor)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(right_scroll)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setSizes([380, 900, 340])
+        self.setCentralWidget(self.splitter)
+
+        # --- status bar ------------------------------------------------------------------
+        status = self.statusBar()
+        self.source_label = QtWidgets.QLabel()
+        self.fps_label = QtWidgets.QLabel("– FPS")
+        self.timing_label = QtWidgets.QLabel()
+        self.backend_label = QtWidgets.QLabel()
+        info = get_backend()
+        self.backend_label.setText(f"{'NumPy' if info.name == 'numpy' else 'CuPy'} · {info.device}")
+        self.backend_label.setToolTip(f"Engine backend ({info.requested} requested)"
+                                      + (f": {info.note}" if getattr(info, "note", "") else ""))
+        self.fps_label.setToolTip("Frames displayed per second")
+        self.timing_label.setToolTip("Engine: conv + activation + pooling per frame. Draw: levels and mosaics. "
+                                     "Latency: capture to screen.")
+        for label in (self.source_label, self.fps_label, self.timing_label, self.backend_label):
+            status.addPermanentWidget(label)
+
+        # --- runner, sources, menus ------------------------------------------------------
+        self.runner = LiveRunner(source, self.snapshot, self._bridge.result_ready.emit, self._bridge.error.emit)
+        self.sources = SourceMenu(self)
+        self._build_menus()
+        self.editor.bank_changed.connect(self._on_bank_changed)
+        self.editor.selection_changed.connect(self._on_selection_changed)
+        self.editor.message.connect(self.show_message)
+        self.layer_panel.changed.connect(self._on_layer_changed)
+        self.layer_panel.message.connect(self.show_message)
+        for panel in (self.filters_panel, self.channels_panel, self.pooled_panel):
+            panel.tile_clicked.connect(self.editor.set_selected)
+        self._show_source(source)
+        self._fit_timer = QtCore.QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(150)   # after resizing settles
+        self._fit_timer.timeout.connect(self._refit)
+        for _, panel in self._map_panels():
+            panel.view.installEventFilter(self)
+        self._fps_timer = QtCore.QTimer(self)
+        self._fps_timer.timeout.connect(self._update_fps)
+        self._fps_timer.start(500)
+        self.runner.start()
+
+    # --- menus ---------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextOnly)
+        file_menu = self.menuBar().addMenu("&File")
+        self.sources.add_to(file_menu, toolbar)
+        file_menu.addSeparator()
+        quit_action = file_menu.addAction("Quit")
+        quit_action.setShortcut(QtGui.QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+
+        view_menu = self.menuBar().addMenu("&View")
+        self.pause_action = QtGui.QAction("Pause", self)
+        self.pause_action.setCheckable(True)
+        self.pause_action.setShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Space))
+        self.pause_action.setToolTip("Pause / resume the source (Space); edits still update the held frame")
+        self.pause_action.toggled.connect(self._on_pause)
+        self.step_action = QtGui.QAction("Step", self)
+        self.step_action.setShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Period))
+        self.step_action.setToolTip("Show exactly one new frame, then hold it (.)")
+        self.step_action.triggered.connect(self._on_step)
+        toolbar.addSeparator()
+        for action in (self.pause_action, self.step_action):
+            view_menu.addAction(action)
+            toolbar.addAction(action)
+        help_menu = self.menuBar().addMenu("&Help")
+        shortcuts = help_menu.addAction("Keyboard shortcuts")
+        shortcuts.setShortcut(QtGui.QKeySequence.StandardKey.HelpContents)
+        shortcuts.triggered.connect(self._show_shortcuts)
+
+    def _show_shortcuts(self) -> None:
+        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", (
+            "Space  pause / resume\n.  single step\nCtrl+O  open an image or video\n"
+            "Ctrl+Shift+D  built-in demo\nCtrl+Shift+W  webcam\n"
+            "In the kernel grid: arrows move, type a number + Enter, mouse wheel nudges ±0.1 "
+            "(Shift ±1, Ctrl ±0.01)\nCtrl+Q  quit"))
+
+    # --- settings changes -> snapshot ------------------------------------------------------
+    def _set_snapshot(self, snapshot: Snapshot) -> None:
+        self.snapshot = snapshot
+        self.pooled_panel.setVisible(snapshot.layer.pool is not None and snapshot.view.pooled)
+        self.channels_panel.setVisible(snapshot.view.per_channel)
+        self.runner.set_snapshot(snapshot)
+        self._update_arithmetic()
+
+    @QtCore.Slot(object)
+    def _on_bank_changed(self, bank: FilterBank) -> None:
+        self._set_snapshot(dataclasses.replace(self.snapshot, bank=bank))
+
+    @QtCore.Slot(object, object)
+    def _on_layer_changed(self, layer, view) -> None:
+        view = dataclasses.replace(view, fits=self.snapshot.view.fits)  # the panel doesn't know them
+        self._set_snapshot(dataclasses.replace(self.snapshot, layer=layer, view=view))
+
+    # --- drawing size follows the panels' size on screen ----------------------------------------
+    def _map_panels(self):
+        return (("filters", self.filters_panel), ("channels", self.channels_panel), ("pooled", self.pooled_panel))
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QtCore.QEvent.Type.Resize:
+            self._fit_timer.start()
+        return False
+
+    @QtCore.Slot()
+    def _refit(self) -> None:
+        """Draw each view's tiles at about the size they get on screen (a power of ½ of the map)."""
+        result = self.last_frame
+        if result is None or not result.views:
+            return
+        fits = []
+        for key, panel in self._map_panels():
+            view = result.views.get(key)
+            size = panel.view.size() * panel.devicePixelRatioF()
+            if view is None or size.width() < 20 or size.height() < 20:
+                continue
+            h, w = view.values.shape[:2]
+            aspect = size.width() / size.height()
+            cols = view.layout.cols if key == "channels" else None
+            full = grid_layout(len(view.cells), (h, w), cols=cols, aspect=aspect)
+            fit = min(size.width() / (full.cols * w), size.height() / (full.rows * h))
+            # the smallest power of ½ that Qt then enlarges by at most 1.4× (sharp, and cheap)
+            scale = next((s for s in (0.125, 0.25, 0.5) if s >= fit / 1.4), 1.0)
+            fits.append((key, scale, round(aspect, 1)))
+        fits = tuple(fits)
+        if fits != self.snapshot.view.fits:
+            view = dataclasses.replace(self.snapshot.view, fits=fits)
+            self._set_snapshot(dataclasses.replace(self.snapshot, view=view))
+
+    @QtCore.Slot(int)
+    def _on_selection_changed(self, index: int) -> None:
+        for panel in (self.filters_panel, self.channels_panel, self.pooled_panel):
+            panel.set_selected_filter(index)
+
+    def _update_arithmetic(self) -> None:
+        frame = self.last_frame.frame if self.last_frame is not None else None
+        if frame is None:
+            return
+        bank, layer = self.snapshot.bank, self.snapshot.layer
+        pads = layer.pads(frame.shape[:2], bank.size)
+        self.arithmetic.show_arithmetic(layer_arithmetic(
+            (frame.shape[0], frame.shape[1], bank.channels), bank.size, pads, layer.stride, layer.dilation,
+            len(bank.active), layer.flip, layer.pool))
+        self.layer_panel.show_padding(pads)
+
+    # --- frames ------------------------------------------------------------------------------
+    @QtCore.Slot()
+    def _on_result(self) -> None:
+        result: RenderedFrame | None = self.runner.results.take()
+        if result is None:
+            return  # a newer one was already shown
+        started = time.perf_counter()
+        first = self.last_frame is None or self.last_frame.frame.shape != result.frame.shape
+        self.input_panel.set_image(result.input_rgb)
+        if result.error is None:
+            self.last_frame = result
+            for key, panel in (("filters", self.filters_panel), ("channels", self.channels_panel),
+                               ("pooled", self.pooled_panel)):
+                view = result.views.get(key)
+                if view is not None:
+                    panel.show_view(view)
+                else:
+                    panel.clear()
+        else:
+            self.last_frame = dataclasses.replace(self.last_frame, frame=result.frame) if self.last_frame \
+                else result
+        if first:
+            self._update_arithmetic()
+            self._fit_timer.start()
+        # The views repaint when control returns to the event loop (their update
+        # requests are posted events); a zero timer fires after those, so the frame
+        # is counted once it has been painted.
+        QtCore.QTimer.singleShot(0, lambda: self._painted(result, started))
+
+    def _painted(self, result: RenderedFrame, started: float) -> None:
+        now = time.perf_counter()
+        self.displayed += 1
+        self._display_times.append(now)
+        latency = (now - result.captured_at) * 1e3
+        self.display_log.append((now, latency, (now - started) * 1e3))
+        self.latencies_ms.append(latency)
+        self.timing_label.setText(f"engine {result.engine_ms:.1f} ms · draw {result.render_ms:.1f} ms · "
+                                  f"latency {latency:.0f} ms")
+        self.frame_displayed.emit(result)
+
+    @QtCore.Slot()
+    def _update_fps(self) -> None:
+        times = [t for t in self._display_times if t > time.perf_counter() - 2.0]
+        if len(times) >= 2 and not self.runner.paused:
+            self.fps_label.setText(f"{(len(times) - 1) / (times[-1] - times[0]):.1f} FPS")
+        else:
+            self.fps_label.setText("paused" if self.runner.paused else "– FPS")
+
+    # --- sources -------------------------------------------------------------------------------
+    def open_source_async(self, spec: str, downscale: int = 1, webcam_resolution=(640, 480)) -> None:
+        """Open ``spec`` on a worker thread (a camera can take seconds); switch when it is ready."""
+        self.statusBar().showMessage(f"opening {spec} …", 3000)
+
+        def work():
+            try:
+                source = open_source(spec, downscale=downscale, webcam_resolution=webcam_resolution)
+            except SourceError as exc:
+                self._bridge.error.emit(str(exc))
+                return
+            except Exception as exc:  # unexpected decoder failures still end as a message
+                self._bridge.error.emit(f"cannot open {spec!r}: {exc}")
+                return
+            self._bridge.source_opened.emit(source, spec)
+
+        QtCore.QThreadPool.globalInstance().start(work)
+
+    @QtCore.Slot(object, str)
+    def _on_source_opened(self, source: Source, spec: str) -> None:
+        self.runner.set_source(source)
+        self._show_source(source)
+        if self.settings is not None:
+            self.settings.setValue("source/last", spec)
+        for notice in source.notices:
+            self.show_message(notice, warning=False)
+
+    def _show_source(self, source: Source) -> None:
+        self.source_label.setText(source.description)
+        self.input_panel.title.setText(f"Input · {source.description}")
+
+    @QtCore.Slot(bool)
+    def _on_pause(self, paused: bool) -> None:
+        if paused:
+            self.runner.pause()
+        else:
+            self.runner.resume()
+        self.pause_action.setText("Resume" if paused else "Pause")
+
+    @QtCore.Slot()
+    def _on_step(self) -> None:
+        self.pause_action.setChecked(True)
+        self.runner.step()
+
+    # --- messages, drag & drop, closing ---------------------------------------------------
+    @QtCore.Slot(str)
+    def show_message(self, text: str, warning: bool = True) -> None:
+        self.message_bar.show_message(text, warning)
+        self.statusBar().showMessage(text, 8000)
+
+    def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QtGui.QDropEvent) -> None:
+        urls = [url for url in event.mimeData().urls() if url.isLocalFile()]
+        if urls:
+            self.open_source_async(urls[0].toLocalFile())
+            event.acceptProposedAction()
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> bool:
+        """Stop the worker threads (idempotent); True when they ended."""
+        self._fps_timer.stop()
+        stopped = self.runner.stop()
+        if self.settings is not None:
+            self.settings.sync()
+        return stopped

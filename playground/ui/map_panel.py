@@ -1,0 +1,276 @@
+"""A view of many feature maps: one mosaic image, tile titles, a colour bar, hover read-out.
+
+The worker hands over a finished 8-bit mosaic; this widget only swaps it into a
+reused ImageItem whose colour table and levels are fixed, so a frame costs one
+image upload, not one widget per map.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from playground.live.processor import MapView
+from playground.render.colormaps import DIVERGING, SEQUENTIAL, lut
+
+from . import theme
+from .color_bar import ColorBar
+
+__all__ = ["MapPanel", "ImagePanel"]
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4g}"
+
+
+class _MosaicBox(pg.GraphicsLayoutWidget):
+    """A ViewBox with a y-down, aspect-locked image; no pan/zoom surprises by default."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.ci.setContentsMargins(0, 0, 0, 0)
+        self.box = self.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.box.setMouseEnabled(False, False)
+        self.box.setDefaultPadding(0.01)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setAutoDownsample(False)
+        self.box.addItem(self.image)
+
+
+class _TileLabels(QtWidgets.QGraphicsItem):
+    """Every tile's label chip in one item: one paint call a frame instead of one per tile.
+
+    Chips are drawn at a fixed on-screen size in each tile's top-left corner and
+    elided to the tile's on-screen width.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._labels: list[tuple[float, float, str]] = []
+        self._tile_w = 1.0
+        self._rect = QtCore.QRectF()
+        self.setZValue(10)
+
+    def set_labels(self, labels: list[tuple[float, float, str]], tile_w: float, rect: QtCore.QRectF) -> None:
+        self.prepareGeometryChange()
+        self._labels, self._tile_w, self._rect = labels, tile_w, rect
+        self.update()
+
+    def boundingRect(self) -> QtCore.QRectF:
+        return self._rect
+
+    def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
+        if not self._labels:
+            return
+        transform = painter.worldTransform()
+        width = transform.m11() * self._tile_w - 6
+        if width < 14:
+            return  # tiles too small for any text
+        painter.save()
+        painter.resetTransform()
+        font = painter.font()
+        font.setPointSizeF(8)
+        painter.setFont(font)
+        metrics = QtGui.QFontMetrics(font)
+        fill = QtGui.QColor(0, 0, 0, 160)
+        painter.setPen(QtGui.QColor(theme.TEXT))
+        for x, y, text in self._labels:
+            point = transform.map(QtCore.QPointF(x, y))
+            shown = metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, int(width))
+            box = QtCore.QRectF(point.x() + 2, point.y() + 2, metrics.horizontalAdvance(shown) + 6,
+                                metrics.height() + 2)
+            painter.fillRect(box, fill)
+            painter.drawText(box, QtCore.Qt.AlignmentFlag.AlignCenter, shown)
+        painter.restore()
+
+
+class ImagePanel(QtWidgets.QFrame):
+    """The input frame, with a title and a hover read-out of its RGB values."""
+
+    def __init__(self, title: str, parent=None):
+        super().__init__(parent)
+        self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(2)
+        self.title = QtWidgets.QLabel(title)
+        self.title.setStyleSheet("font-weight: 600;")
+        self.readout = QtWidgets.QLabel(" ")
+        self.readout.setStyleSheet(f"color: {theme.MUTED};")
+        self.view = _MosaicBox()
+        layout.addWidget(self.title)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.readout)
+        self._rgb: np.ndarray | None = None
+        self._shape = None
+        self.view.scene().sigMouseMoved.connect(self._hover)
+
+    def set_image(self, rgb: np.ndarray, caption: str = "") -> None:
+        """Show ``rgb`` (H, W, 3) uint8."""
+        self._rgb = rgb
+        # uint8 with no levels: pyqtgraph hands the bytes to Qt without rescaling them
+        self.view.image.setImage(rgb, autoLevels=False)
+        if rgb.shape != self._shape:
+            self._shape = rgb.shape
+            self.view.box.autoRange(padding=0.01)
+        if caption:
+            self.title.setText(caption)
+
+    @QtCore.Slot(object)
+    def _hover(self, pos) -> None:
+        if self._rgb is None:
+            return
+        point = self.view.box.mapSceneToView(pos)
+        row, col = int(point.y()), int(point.x())
+        h, w = self._rgb.shape[:2]
+        if 0 <= row < h and 0 <= col < w:
+            r, g, b = (int(v) for v in self._rgb[row, col])
+            self.readout.setText(f"y {row}, x {col}   R {r / 255:.3f}  G {g / 255:.3f}  B {b / 255:.3f}")
+        else:
+            self.readout.setText(" ")
+
+
+class MapPanel(QtWidgets.QFrame):
+    """One view (per filter, per channel or pooled) of the current frame's maps.
+
+    Signals
+    -------
+    tile_clicked(int)
+        The bank index of the filter whose tile was clicked.
+    """
+
+    tile_clicked = QtCore.Signal(int)
+
+    def __init__(self, title: str, tooltip: str = "", parent=None):
+        super().__init__(parent)
+        self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        self.setToolTip(tooltip)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)
+        outer.setSpacing(2)
+        self.title = QtWidgets.QLabel(title)
+        self.title.setStyleSheet("font-weight: 600;")
+        outer.addWidget(self.title)
+        body = QtWidgets.QHBoxLayout()
+        body.setSpacing(4)
+        self.view = _MosaicBox()
+        self.colour_bar = ColorBar()
+        body.addWidget(self.view, 1)
+        body.addWidget(self.colour_bar)
+        outer.addLayout(body, 1)
+        self.readout = QtWidgets.QLabel(" ")
+        self.readout.setStyleSheet(f"color: {theme.MUTED};")
+        self.readout.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        outer.addWidget(self.readout)
+        self.current: MapView | None = None
+        self._layout = None
+        self._titles: tuple = ()
+        self._labels = _TileLabels()
+        self.view.box.addItem(self._labels)
+        self._signed: bool | None = None
+        self._selected_filter = 0
+        self._hover_tile: int | None = None
+        scene = self.view.scene()
+        scene.sigMouseMoved.connect(self._hover)
+        scene.sigMouseClicked.connect(self._click)
+
+    # --- per frame ------------------------------------------------------------------------
+    def show_view(self, view: MapView) -> None:
+        """Display ``view``: swap the mosaic; titles and colours change only when they must."""
+        self.current = view
+        image = self.view.image
+        if view.signed != self._signed:
+            self._signed = view.signed
+            table = lut(DIVERGING if view.signed else SEQUENTIAL)
+            image.setLookupTable(table)
+            self.colour_bar.set_table(table)
+        image.setImage(view.pixels, autoLevels=False)  # indices + colour table, no rescaling
+        if view.layout != self._layout:
+            self._layout = view.layout
+            height, width = view.layout.shape
+            self.view.box.setRange(xRange=(0, width), yRange=(0, height), padding=0.01)
+            self._titles = ()
+        labels = view.labels or view.titles
+        if labels != self._titles:
+            self._titles = labels
+            self._place_titles(view)
+        self._update_colour_bar()
+
+    def set_selected_filter(self, index: int) -> None:
+        """Which filter's levels the colour bar shows when the mouse is not over a tile."""
+        self._selected_filter = index
+        self._update_colour_bar()
+
+    def clear(self, message: str = "") -> None:
+        self.current = None
+        self.view.image.clear()
+        self._labels.set_labels([], 1.0, QtCore.QRectF())
+        self._titles = ()
+        self._layout = None
+        self.readout.setText(message or " ")
+
+    # --- helpers ----------------------------------------------------------------------------
+    def _place_titles(self, view: MapView) -> None:
+        labels = []
+        for index, text in enumerate(view.labels or view.titles):
+            if text:
+                y, x = view.layout.origin(index)
+                labels.append((float(x), float(y), text))
+        height, width = view.layout.shape
+        self._labels.set_labels(labels, float(view.layout.tile_w), QtCore.QRectF(0, 0, width, height))
+
+    def _tile_for_filter(self, view: MapView, bank_index: int) -> int:
+        try:
+            return view.filters.index(bank_index)
+        except ValueError:
+            return 0
+
+    def _update_colour_bar(self) -> None:
+        view = self.current
+        if view is None:
+            return
+        tile = self._hover_tile if self._hover_tile is not None else self._tile_for_filter(view, self._selected_filter)
+        tile = min(tile, len(view.titles) - 1)
+        low, high = view.levels[tile]
+        self.colour_bar.set_levels(float(low), float(high), view.titles[tile].split(" · ")[0])
+
+    def _tile_under(self, pos):
+        view = self.current
+        if view is None:
+            return None
+        point = self.view.box.mapSceneToView(pos)
+        hit = view.layout.tile_at(point.y(), point.x())
+        if hit is None:
+            return None
+        index = hit[0]
+        top, left = view.layout.origin(index)
+        h, w = view.values.shape[:2]
+        # tiles may be drawn smaller than the map: scale the position inside the tile
+        # (fractional, so every map pixel can be reached) back to map pixels
+        row = min(h - 1, int((point.y() - top) * h / view.layout.tile_h))
+        col = min(w - 1, int((point.x() - left) * w / view.layout.tile_w))
+        return index, row, col
+
+    @QtCore.Slot(object)
+    def _hover(self, pos) -> None:
+        hit = self._tile_under(pos)
+        if hit is None:
+            if self._hover_tile is not None:
+                self._hover_tile = None
+                self._update_colour_bar()
+            self.readout.setText(" ")
+            return
+        index, row, col = hit
+        view = self.current
+        value = view.value_at(index, row, col)
+        self.readout.setText(f"{view.titles[index]}   y {row}, x {col}   value {_fmt(value)}")
+        if index != self._hover_tile:
+            self._hover_tile = index
+            self._update_colour_bar()
+
+    @QtCore.Slot(object)
+    def _click(self, event) -> None:
+        hit = self._tile_under(event.scenePos())
+        if hit is not None and self.current is not None:
+            self.tile_clicked.emit(self.current.filters[hit[0]])

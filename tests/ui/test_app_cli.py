@@ -1,0 +1,75 @@
+"""The app from the command line: --screenshot, --benchmark, --source, remembered settings."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+cv2 = pytest.importorskip("cv2")
+
+pytestmark = pytest.mark.qt
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_app(*args, tmp_path, timeout=180):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen",
+               KERNEL_PLAYGROUND_SETTINGS=str(tmp_path / "settings.ini"))
+    return subprocess.run([sys.executable, "main.py", *args], cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_screenshot_renders_the_live_window(tmp_path):
+    shot = tmp_path / "shot.png"
+    result = run_app("--screenshot", str(shot), tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    image = cv2.imread(str(shot))
+    assert image is not None, "the screenshot is not a readable PNG"
+    height, width = image.shape[:2]
+    assert (height, width) == (1000, 1600)
+    assert len(np.unique(image.reshape(-1, 3), axis=0)) > 200, "the screenshot is (nearly) flat"
+
+
+def test_benchmark_prints_one_summary_line(tmp_path):
+    result = run_app("--benchmark", "12", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1, result.stdout
+    match = re.fullmatch(r"frames=(\d+) fps=([\d.]+) latency_p50_ms=([\d.]+) latency_p95_ms=([\d.]+)", lines[0])
+    assert match, lines[0]
+    frames, fps, p50, p95 = (float(v) for v in match.groups())
+    assert frames == 12
+    assert fps > 0 and 0 < p50 <= p95
+
+
+def test_benchmark_on_an_image_source(tmp_path):
+    path = tmp_path / "tiny.png"
+    cv2.imwrite(str(path), np.full((40, 50, 3), 90, np.uint8))
+    result = run_app("--source", str(path), "--benchmark", "5", tmp_path=tmp_path)
+    # a still image is re-read as a stream for the benchmark
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("frames=5 ")
+
+
+@pytest.mark.parametrize("spec", ["no/such/file.png", "webcam:x", "sample:nothing-like-this"])
+def test_a_source_that_cannot_open_is_a_one_line_error(tmp_path, spec):
+    result = run_app("--source", spec, "--screenshot", str(tmp_path / "s.png"), tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("kernel-playground: error:"), result.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "many"])
+def test_benchmark_needs_a_positive_frame_count(tmp_path, value):
+    result = run_app("--benchmark", value, tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "--benchmark" in result.stderr

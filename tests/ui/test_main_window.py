@@ -1,0 +1,221 @@
+"""The live window: frames flow from the demo through the engine to the views; edits,
+layer settings and sources change what is shown; bad input gives a message and
+the window keeps running; the worker threads stop when it closes.
+
+Checks are on the data the views were given (the rendered frame), never on sleeps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pyqtgraph")
+
+import cv2
+from PySide6 import QtCore
+
+from playground.engine import conv2d, get_backend, set_backend
+from playground.kernels import preset_weights
+from playground.sources import open_source
+from playground.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.qt
+
+WAIT_MS = 15000
+
+
+@pytest.fixture
+def numpy_backend():
+    previous = get_backend().name
+    set_backend("numpy")
+    yield
+    set_backend(previous)
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, numpy_backend):
+    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+    win = MainWindow(open_source("demo"), settings=settings)
+    qtbot.addWidget(win)
+    win.resize(1400, 900)
+    win.show()
+    first_frame(qtbot, win)
+    yield win
+    assert win.shutdown(), "worker threads did not stop"
+
+
+def first_frame(qtbot, win):
+    if win.last_frame is None or not win.last_frame.views:
+        with qtbot.waitSignal(win.frame_displayed, timeout=WAIT_MS):
+            pass
+    return win.last_frame
+
+
+def frame_where(qtbot, win, predicate):
+    """The first displayed frame (from now on, or the current one) for which predicate holds."""
+    if win.last_frame is not None and predicate(win.last_frame):
+        return win.last_frame
+    with qtbot.waitSignal(win.frame_displayed, timeout=WAIT_MS, check_params_cb=predicate) as blocker:
+        pass
+    return blocker.args[0]
+
+
+def expected_maps(frame, bank, **layer):
+    return np.asarray(conv2d(frame, bank.weights(), bank.biases(), **layer))
+
+
+def test_starts_on_the_demo_and_shows_every_filter_and_channel(window):
+    result = window.last_frame
+    assert "Demo" in window.source_label.text()
+    bank = window.snapshot.bank
+    filters = result.views["filters"]
+    channels = result.views["channels"]
+    assert len(filters.cells) == len(bank.active) == 8
+    assert len(channels.cells) == 8 * 3
+    np.testing.assert_allclose(filters.values, expected_maps(result.frame, bank, padding="same"), atol=1e-4)
+    # the per-channel slices sum (plus bias) to the per-filter map
+    np.testing.assert_allclose(channels.values.sum(axis=2) + bank.biases(), filters.values, atol=1e-4)
+    assert window.filters_panel.current is filters
+    assert np.array_equal(window.filters_panel.view.image.image, filters.pixels)
+    assert "FPS" in window.fps_label.text() or window.fps_label.text() == "paused"
+    assert "NumPy" in window.backend_label.text()
+
+
+def test_choosing_a_preset_changes_the_maps(qtbot, window):
+    editor = window.editor
+    editor.set_selected(0)
+    before = window.last_frame.views["filters"].tile(0).copy()
+    combo = editor._presets
+    combo.activated.emit(combo.findText("Sobel y"))  # what a click on the list entry sends
+    result = frame_where(qtbot, window, lambda r: r.snapshot.bank[0].name.startswith("Sobel y") and r.views)
+    after = result.views["filters"].tile(0)
+    sobel_y = preset_weights("Sobel y", 3)[..., None]
+    np.testing.assert_allclose(after, np.asarray(conv2d(result.frame, sobel_y, padding="same"))[..., 0], atol=1e-4)
+    assert not np.allclose(after, before)
+
+
+def held_frame_index(qtbot, window) -> int:
+    """Pause, and wait until the last captured frame is the one on screen."""
+    window.pause_action.setChecked(True)
+    qtbot.waitUntil(lambda: window.last_frame.index == window.runner.captured, timeout=WAIT_MS)
+    return window.last_frame.index
+
+
+def test_editing_one_cell_changes_the_displayed_map(qtbot, window):
+    index = held_frame_index(qtbot, window)  # one held frame: the change must come from the edit alone
+    editor = window.editor
+    editor.set_selected(2)
+    editor.set_weight(0, 0, 7.5)
+    result = frame_where(qtbot, window, lambda r: float(r.snapshot.bank[2].weights[0, 0, 0]) == 7.5)
+    assert result.index == index, "the edit should redraw the held frame, not wait for a new one"
+    bank = result.snapshot.bank
+    assert float(bank[2].weights[0, 0, 1]) == 7.5  # linked: every channel
+    column = bank.active.index(2)
+    expected = expected_maps(result.frame, bank, padding="same")[..., column]
+    np.testing.assert_allclose(result.views["filters"].tile(column), expected, atol=1e-4)
+
+
+def test_stride_and_pooling_change_shapes_and_the_arithmetic(qtbot, window):
+    panel = window.layer_panel
+    panel.stride.setValue(2)
+    result = frame_where(qtbot, window, lambda r: r.snapshot.layer.stride == 2 and r.views)
+    h, w = result.frame.shape[:2]
+    # "same" with stride 2 keeps the size, as in the notes: p = (n·s − n + f − s)/2
+    assert result.views["filters"].values.shape[:2] == (h, w)
+    assert f"= {h}" in window.arithmetic.text.text()
+    # p = (n·s − n + f − s)/2 = 240.5 for n = 480: split 240 top, 241 bottom
+    top = (h * 2 - h + 3 - 2) // 2
+    assert f"top {top}, bottom {top + 1}" in window.layer_panel.padding_split.text()
+    assert "uneven" in window.layer_panel.padding_split.text()
+    panel.padding_mode.setCurrentIndex(panel.padding_mode.findData("valid"))
+    result = frame_where(qtbot, window, lambda r: r.snapshot.layer.padding == "valid" and r.views)
+    assert result.views["filters"].values.shape[:2] == ((h - 3) // 2 + 1, (w - 3) // 2 + 1)
+    assert "2·0" in window.arithmetic.text.text()
+    panel.pool_mode.setCurrentIndex(panel.pool_mode.findData("max"))
+    result = frame_where(qtbot, window, lambda r: r.snapshot.layer.pool is not None and r.views)
+    maps = result.views["filters"].values
+    pooled = result.views["pooled"].values
+    assert pooled.shape[:2] == (maps.shape[0] // 2, maps.shape[1] // 2)
+    np.testing.assert_allclose(pooled[0, 0], maps[:2, :2].max(axis=(0, 1)), atol=1e-6)
+    assert window.pooled_panel.isVisibleTo(window)
+
+
+def test_relu_switches_to_a_sequential_colour_scale(qtbot, window):
+    panel = window.layer_panel
+    panel.activation.setCurrentIndex(panel.activation.findData("relu"))
+    result = frame_where(qtbot, window, lambda r: r.snapshot.layer.activation == "relu" and r.views)
+    view = result.views["filters"]
+    assert not view.signed
+    assert view.values.min() >= 0
+    assert (view.levels[:, 0] == 0).all()
+
+
+def test_a_file_that_is_not_an_image_gives_a_message_and_the_app_lives(qtbot, window, tmp_path):
+    bad = tmp_path / "notes.png"
+    bad.write_text("this is not a picture")
+    window.open_source_async(str(bad))
+    qtbot.waitUntil(lambda: window.message_bar.isVisible() and "notes.png" in window.message_bar.text.text(),
+                    timeout=WAIT_MS)
+    assert "Demo" in window.source_label.text()
+    count = window.displayed
+    qtbot.waitUntil(lambda: window.displayed > count + 2, timeout=WAIT_MS)  # still running
+
+
+def test_switching_to_an_image_file(qtbot, window, tmp_path):
+    picture = np.zeros((60, 80, 3), np.uint8)
+    picture[:, 40:] = (0, 0, 255)  # BGR: the right half red
+    path = tmp_path / "half.png"
+    cv2.imwrite(str(path), picture)
+    window.open_source_async(str(path))
+    result = frame_where(qtbot, window, lambda r: r.frame.shape == (60, 80, 3))
+    assert "half.png" in window.source_label.text()
+    assert window.settings.value("source/last") == str(path), "the last source is remembered"
+    np.testing.assert_allclose(result.frame[0, 79], [1.0, 0.0, 0.0])
+    assert result.views["filters"].values.shape[:2] == (60, 80)
+
+
+def test_a_kernel_larger_than_the_frame_is_reported_and_the_last_maps_stay(qtbot, window, tmp_path):
+    path = tmp_path / "tiny.png"
+    cv2.imwrite(str(path), np.full((6, 6, 3), 200, np.uint8))
+    window.open_source_async(str(path))
+    frame_where(qtbot, window, lambda r: r.frame.shape == (6, 6, 3) and r.views)
+    panel = window.layer_panel
+    panel.padding_mode.setCurrentIndex(panel.padding_mode.findData("valid"))
+    frame_where(qtbot, window, lambda r: r.snapshot.layer.padding == "valid" and r.views)
+    window.editor.set_kernel_size(9)
+    qtbot.waitUntil(lambda: "larger than the padded" in window.message_bar.text.text(), timeout=WAIT_MS)
+    assert window.last_frame.views, "the previous maps must stay on screen"
+    assert window.editor.bank().size == 9, "nothing the user edited is lost"
+    window.editor.set_kernel_size(3)
+    frame_where(qtbot, window, lambda r: r.snapshot.bank.size == 3 and r.views)
+
+
+def test_hovering_a_map_reads_out_its_value(window):
+    panel = window.filters_panel
+    view = panel.current
+    y, x = view.layout.origin(1)
+    scene = panel.view.box.mapViewToScene(QtCore.QPointF(x + 10.25, y + 5.25))
+    panel._hover(scene)
+    h, w = view.values.shape[:2]
+    row = int(5.25 * h / view.layout.tile_h)
+    col = int(10.25 * w / view.layout.tile_w)
+    text = panel.readout.text()
+    assert f"y {row}, x {col}" in text
+    assert f"{view.value_at(1, row, col):.4g}" in text
+    assert view.titles[1] in text
+
+
+def test_clicking_a_map_selects_its_filter(qtbot, window):
+    with qtbot.waitSignal(window.editor.selection_changed, timeout=2000):
+        window.filters_panel.tile_clicked.emit(3)
+    assert window.editor.selected() == 3
+
+
+def test_step_shows_one_new_frame_then_holds(qtbot, window):
+    held = held_frame_index(qtbot, window)
+    with qtbot.waitSignal(window.frame_displayed, timeout=WAIT_MS) as blocker:
+        window.step_action.trigger()
+    assert blocker.args[0].index > held
+    assert window.runner.paused
