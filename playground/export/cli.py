@@ -1,0 +1,268 @@
+"""Headless export: ``python main.py export --source PATH|demo --out DIR [options]``.
+
+Runs with no display (no Qt is imported) and writes the same files as the app's
+export, computed by the same :class:`~playground.live.processor.FrameProcessor`,
+so the pictures have exactly the levels and colours the app would show.
+
+Frames: a picture (or ``sample:NAME``, ``webcam``) gives 1 frame by default, the
+demo 1, a video its first 10 (``--frames N`` changes it; a video never gives
+more than it holds), a folder of pictures every picture in name order (at most
+``N`` with ``--frames``). One frame is written straight into the export folder;
+several go into one sub-folder each (``frame-0001``…, or ``0001_<picture>`` for
+a folder of pictures), with a progress bar on the terminal.
+
+The export folder is ``--out DIR``; when DIR exists, ``DIR-2``, ``DIR-3``… (an
+existing export is never overwritten). It appears only once complete: a failed
+or interrupted export leaves nothing behind.
+
+Exit codes: 0 success; 1 the files could not be written; 2 bad arguments or
+input (source, bank file, settings that leave no output); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import cv2
+
+from playground.engine import set_backend
+from playground.engine.layer import LayerSettings, PoolSettings
+from playground.kernels import starter_bank
+from playground.live.processor import FrameProcessor
+from playground.live.snapshot import Snapshot, ViewSettings
+from playground.sources import SourceError, open_source
+
+from .atomic import ExportError, StagedFolder, check_folder
+from .bank_io import BankFileError, load_bank
+from .maps_export import check_exportable, write_frame
+from .naming import slugify
+
+__all__ = ["build_parser", "main", "DEFAULT_FRAMES", "DEFAULT_VIDEO_FRAMES"]
+
+PROG = "kernel-playground export"
+DEFAULT_FRAMES = 1         # demo, picture, webcam
+DEFAULT_VIDEO_FRAMES = 10  # a video's first frames
+_IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".dib", ".tif", ".tiff", ".webp",
+                             ".pbm", ".pgm", ".ppm", ".pnm", ".pfm", ".sr", ".ras", ".hdr", ".pic", ".exr", ".jp2"})
+
+
+class _UsageError(Exception):
+    """Bad command-line arguments (reported on one line, exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print the usage too: one line is wanted
+        raise _UsageError(message)
+
+
+def _padding(text: str):
+    value = text.strip().lower()
+    if value in ("valid", "same"):
+        return value
+    if value.isdigit():
+        return int(value)
+    raise argparse.ArgumentTypeError(f"must be 'valid', 'same' or a number of pixels; got {text!r}")
+
+
+def _positive(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1; got {text!r}")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser for the arguments after ``export``."""
+    parser = _Parser(
+        prog=PROG,
+        description="Compute the feature maps of a picture, video, folder of pictures or the demo and "
+                    "export them (PNG as displayed, float32 .npy, contact sheet, meta.json) with no display.",
+    )
+    parser.add_argument("--source", required=True, metavar="PATH|demo",
+                        help="'demo', 'sample:NAME', 'webcam[:N]', a picture, a video or a folder of pictures")
+    parser.add_argument("--out", required=True, metavar="DIR",
+                        help="the export folder to create (DIR-2, DIR-3… when DIR exists)")
+    parser.add_argument("--bank", metavar="BANK.json", help="filter bank file (default: the app's starter bank)")
+    parser.add_argument("--frames", type=_positive, metavar="N",
+                        help=f"how many frames: default {DEFAULT_FRAMES} for the demo or a picture, "
+                             f"{DEFAULT_VIDEO_FRAMES} for a video, every picture of a folder")
+    parser.add_argument("--stride", type=_positive, default=1, metavar="S", help="stride s (default 1)")
+    parser.add_argument("--padding", type=_padding, default="same", metavar="valid|same|P",
+                        help="zero padding (default same)")
+    parser.add_argument("--dilation", type=_positive, default=1, metavar="D", help="kernel dilation (default 1)")
+    parser.add_argument("--flip", action="store_true",
+                        help="true convolution (kernels rotated 180°) instead of cross-correlation")
+    parser.add_argument("--activation", choices=("none", "relu", "abs"), default="none",
+                        help="after the bias (default none)")
+    parser.add_argument("--pool", choices=("max", "avg"), help="pool the maps after the activation")
+    parser.add_argument("--pool-size", type=_positive, default=2, metavar="F", help="pool window f (default 2)")
+    parser.add_argument("--pool-stride", type=_positive, metavar="S", help="pool stride (default: the pool size)")
+    parser.add_argument("--no-per-channel", action="store_true", help="skip the per-input-channel maps")
+    parser.add_argument("--tiff", action="store_true", help="also write float32 multi-page TIFF files")
+    parser.add_argument("--no-contact-sheet", action="store_true", help="skip contact_sheet.png")
+    parser.add_argument("--backend", choices=("auto", "numpy", "cupy"), default="auto",
+                        help="where to compute (default auto: the GPU when CuPy works)")
+    return parser
+
+
+class ProgressBar:
+    """``[#####.....] 5/10 frames`` on a stream: redrawn in place on a terminal, a line each otherwise."""
+
+    def __init__(self, total: int, stream=None, width: int = 20, unit: str = "frames"):
+        self.total, self.width, self.unit = total, width, unit
+        self.stream = sys.stderr if stream is None else stream
+        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def text(self, done: int) -> str:
+        filled = round(self.width * done / self.total) if self.total else self.width
+        return f"[{'#' * filled}{'.' * (self.width - filled)}] {done}/{self.total} {self.unit}"
+
+    def update(self, done: int) -> None:
+        if self.live:
+            end = "\n" if done >= self.total else ""
+            self.stream.write("\r" + self.text(done) + end)
+        else:
+            self.stream.write(self.text(done) + "\n")
+        self.stream.flush()
+
+
+def _layer(args) -> LayerSettings:
+    pool = None
+    if args.pool is not None:
+        pool = PoolSettings(args.pool, args.pool_size, args.pool_stride or args.pool_size)
+    return LayerSettings(padding=args.padding, stride=args.stride, dilation=args.dilation, flip=args.flip,
+                         activation=args.activation, pool=pool)
+
+
+def _video_length(spec: str) -> int | None:
+    """Frames in a video file as its container says (None when it does not)."""
+    capture = cv2.VideoCapture(spec)
+    try:
+        count = int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) if capture.isOpened() else 0
+    finally:
+        capture.release()
+    return count if count > 0 else None
+
+
+def _folder_images(folder: Path, limit: int | None) -> list[Path]:
+    pictures = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in _IMAGE_SUFFIXES)
+    if not pictures:
+        raise SourceError(f"cannot open '{folder}': the folder holds no pictures (.png, .jpg, .bmp, .tif…)")
+    return pictures[:limit] if limit else pictures
+
+
+def _jobs(spec: str, limit: int | None):
+    """``(count, frames, source)``: how many frames, an iterator of (sub-folder, frame, source text),
+    and the open source to close afterwards (None for a folder: each picture is opened and closed in turn)."""
+    path = Path(spec).expanduser()
+    if spec.strip().lower() not in ("demo", "webcam") and path.is_dir():
+        pictures = _folder_images(path, limit)
+
+        def from_folder():
+            for i, picture in enumerate(pictures, start=1):
+                with open_source(str(picture)) as source:
+                    yield f"{i:04d}_{slugify(picture.stem, 'picture')}", source.read(), source.spec
+
+        return len(pictures), from_folder(), None
+
+    source = open_source(spec)
+    if source.kind == "video":
+        count = limit or DEFAULT_VIDEO_FRAMES
+        length = _video_length(source.spec)
+        if length is not None and count > length:
+            print(f"{PROG}: note: the video has {length} frames; exporting {length}", file=sys.stderr)
+            count = length
+    elif source.kind == "image":
+        if limit and limit > 1:
+            print(f"{PROG}: note: a picture is one frame; exporting 1", file=sys.stderr)
+        count = 1
+    else:
+        count = limit or DEFAULT_FRAMES
+
+    def from_source():
+        for i in range(1, count + 1):
+            yield f"frame-{i:04d}", source.read(), source.spec
+
+    return count, from_source(), source
+
+
+def _out_folder(raw: str) -> tuple[Path, str]:
+    path = Path(os.path.abspath(Path(raw).expanduser()))
+    if not path.name:
+        raise ExportError(f"--out {raw!r}: give the name of a folder to create, such as maps")
+    return path.parent, path.name
+
+
+def _run(args) -> int:
+    set_backend(args.backend)
+    layer = _layer(args)
+    bank = load_bank(args.bank, channels=3) if args.bank else starter_bank()
+    snapshot = Snapshot(bank=bank, layer=layer, view=ViewSettings(per_channel=not args.no_per_channel))
+    parent, stem = _out_folder(args.out)
+    check_folder(parent)  # before opening a camera or a video: the cheap mistake first
+    count, frames, source = _jobs(args.source, args.frames)
+    processor = FrameProcessor()
+    bar = ProgressBar(count)
+    options = dict(per_channel=not args.no_per_channel, tiff=args.tiff, contact_sheet=not args.no_contact_sheet)
+    try:
+        with StagedFolder(parent, stem) as staged:
+            for index, (sub, frame, source_text) in enumerate(frames):
+                rendered = processor.process(frame, snapshot, index=index, smooth=False)
+                if rendered.error:
+                    raise ValueError(rendered.error)
+                check_exportable(rendered)
+                folder = staged.path
+                if count > 1:
+                    folder = staged.path / sub
+                    try:
+                        folder.mkdir()
+                    except OSError as exc:
+                        raise ExportError(f"cannot create '{folder}': {exc.strerror or exc}") from None
+                write_frame(rendered, folder, source_text=source_text, **options)
+                bar.update(index + 1)
+            final = staged.commit()
+    finally:
+        if source is not None:
+            source.close()
+    note = "" if final.name == stem else f" ('{stem}' exists)"
+    print(f"exported {count} frame{'s' if count != 1 else ''} to {final}{note}")
+    return 0
+
+
+def _error(message: str, code: int) -> int:
+    print(f"{PROG}: error: {' '.join(str(message).split())}", file=sys.stderr)
+    return code
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the headless export; returns the exit code (never raises for a person's mistakes).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after ``export``; ``sys.argv[1:]`` when omitted.
+    """
+    try:
+        args = build_parser().parse_args(argv)
+    except _UsageError as exc:
+        return _error(f"{exc} (see --help)", 2)
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        return _error("interrupted; nothing was written", 130)
+    except BankFileError as exc:  # bad input, before ExportError (its base): a failure to write
+        return _error(str(exc), 2)
+    except ExportError as exc:
+        return _error(str(exc), 1)
+    except (SourceError, ValueError, RuntimeError) as exc:
+        return _error(str(exc), 2)
+    except Exception as exc:  # a command line answers in one line, never with a traceback
+        return _error(f"export failed: {type(exc).__name__}: {exc}", 1)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

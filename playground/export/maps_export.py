@@ -1,0 +1,189 @@
+"""Export one computed frame: PNG per map as displayed, raw float32 arrays, contact sheet, meta.json.
+
+Layout of an export folder (``K`` enabled filters, numbered from 01 in bank order)::
+
+    01_vertical-edge.png …      each filter's map, full size, displayed colours and levels
+    per_channel/01_vertical-edge_R.png …   each input channel's contribution (optional)
+    pooled/01_vertical-edge.png …          the pooled maps (when the layer pools)
+    maps.npy          float32 (n_H, n_W, K): after bias and activation, before pooling
+    per_channel.npy   float32 (n_H, n_W, n_c, K)   (optional)
+    pooled.npy        float32 (n_H_pool, n_W_pool, K)   (when the layer pools)
+    frame.npy         float32 (H, W, 3): the RGB frame in [0, 1] the engine saw
+    input.png         that frame as 8-bit RGB
+    maps.tiff, pooled.tiff   float32 pages, one per map   (optional)
+    contact_sheet.png every map small, with its title
+    meta.json         settings, weights, levels, shapes: see :func:`~.meta.build_meta`
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from .atomic import (
+    ExportError,
+    StagedFolder,
+    atomic_save_npy,
+    atomic_write_json,
+    atomic_write_png,
+    atomic_write_tiff,
+)
+from .images import SheetSection, contact_sheet, map_to_rgb, thumbnail_size
+from .map_sets import MapSet, collect_map_sets
+from .meta import build_meta
+from .naming import default_export_name
+
+__all__ = ["export_frame", "write_frame", "check_exportable"]
+
+Progress = Callable[[int, int], None]
+_THUMBNAIL = 200  # longest side of a contact-sheet picture, in pixels
+_ARRAY_FILES = {"filters": "maps", "channels": "per_channel", "pooled": "pooled"}
+_HEADINGS = {"filters": "feature maps", "channels": "per input channel", "pooled": "pooled"}
+
+
+def check_exportable(rendered) -> None:
+    """Raise :class:`ExportError` when ``rendered`` has no maps (an error frame, nothing enabled)."""
+    if rendered is None:
+        raise ExportError("nothing to export: no frame has been computed yet")
+    if rendered.error or "filters" not in rendered.views or rendered.output is None:
+        reason = rendered.error or "the frame has no maps"
+        raise ExportError(f"nothing to export: {reason}")
+
+
+def _sheet(rendered, map_sets: list[MapSet], source_text: str | None) -> np.ndarray:
+    frame = np.asarray(rendered.input_rgb)
+    h, w = frame.shape[:2]
+    size = thumbnail_size((h, w), _THUMBNAIL)
+    small = cv2.resize(np.ascontiguousarray(frame), (size[1], size[0]), interpolation=cv2.INTER_AREA)
+    heading = f"input: {source_text}" if source_text else "input"
+    sections = [SheetSection(heading, (f"{h}×{w}×{frame.shape[2]}",), (small,))]
+    k = len(rendered.snapshot.bank.active)
+    for s in map_sets:
+        n_h, n_w = s.values.shape[:2]
+        thumb = thumbnail_size((n_h, n_w), _THUMBNAIL)
+        pictures = tuple(map_to_rgb(s.tile(i), lo, hi, s.signed, size=thumb) for i, (lo, hi) in enumerate(s.levels))
+        # a row per input channel, as the app shows them; filters 8 to a row
+        cols = k if s.key == "channels" else min(k, 8)
+        sections.append(SheetSection(f"{_HEADINGS[s.key]} · {n_h}×{n_w}", s.titles, pictures, cols))
+    return contact_sheet(sections)
+
+
+def write_frame(rendered, folder: str | os.PathLike[str], *, per_channel: bool = True, pooled: bool = True,
+                tiff: bool = False, contact_sheet: bool = True, source_text: str | None = None,
+                progress: Progress | None = None) -> dict:
+    """Write one frame's export files into an existing, empty ``folder`` (no staging).
+
+    Most callers want :func:`export_frame`; this is its body, and what the
+    headless command uses for each frame's sub-folder inside one staged export.
+
+    Parameters
+    ----------
+    rendered : RenderedFrame
+        From :meth:`playground.live.processor.FrameProcessor.process`.
+    folder : path
+    per_channel, pooled, tiff, contact_sheet, source_text, progress
+        See :func:`export_frame`.
+
+    Returns
+    -------
+    dict
+        The ``meta.json`` contents.
+
+    Raises
+    ------
+    ExportError
+        Nothing to export, or a file could not be written (files already written stay;
+        the staging folder around them is what gets removed).
+    """
+    check_exportable(rendered)
+    folder = Path(folder)
+    map_sets = collect_map_sets(rendered, per_channel=per_channel, pooled=pooled)
+    arrays: dict[str, tuple] = {}
+    extra: list[str] = []
+    tasks: list[Callable[[], None]] = []
+
+    for s in map_sets:
+        for i, relative in enumerate(s.files):
+            low, high = s.levels[i]
+            tasks.append(lambda s=s, i=i, relative=relative, low=low, high=high: atomic_write_png(
+                folder / relative, map_to_rgb(s.tile(i), low, high, s.signed)))
+        name = f"{_ARRAY_FILES[s.key]}.npy"
+        arrays[name] = s.values.shape
+        tasks.append(lambda s=s, name=name: atomic_save_npy(folder / name, s.values))
+        if tiff and s.key != "channels":
+            name = f"{_ARRAY_FILES[s.key]}.tiff"
+            arrays[name] = (s.values.shape[-1],) + s.values.shape[:2]  # pages × n_H × n_W
+            tasks.append(lambda s=s, name=name: atomic_write_tiff(
+                folder / name, [s.tile(i) for i in range(len(s.cells))]))
+    frame = np.ascontiguousarray(rendered.frame, np.float32)
+    arrays["frame.npy"] = frame.shape
+    tasks.append(lambda: atomic_save_npy(folder / "frame.npy", frame))
+    extra.append("input.png")
+    tasks.append(lambda: atomic_write_png(folder / "input.png", np.asarray(rendered.input_rgb)))
+    if contact_sheet:
+        extra.append("contact_sheet.png")
+        tasks.append(lambda: atomic_write_png(folder / "contact_sheet.png", _sheet(rendered, map_sets, source_text)))
+    meta = build_meta(rendered, map_sets, arrays, source_text, tuple(extra))
+    tasks.append(lambda: atomic_write_json(folder / "meta.json", meta))
+
+    for sub in {s.folder for s in map_sets if s.folder}:
+        try:
+            (folder / sub).mkdir()
+        except OSError as exc:
+            raise ExportError(f"cannot create '{folder / sub}': {exc.strerror or exc}") from None
+    total = len(tasks)
+    for done, task in enumerate(tasks, start=1):
+        task()
+        if progress is not None:
+            progress(done, total)
+    return meta
+
+
+def export_frame(rendered, folder_parent: str | os.PathLike[str], *, name: str | None = None,
+                 per_channel: bool = True, pooled: bool = True, tiff: bool = False, contact_sheet: bool = True,
+                 source_text: str | None = None, progress: Progress | None = None) -> Path:
+    """Export the maps of one computed frame into a new folder.
+
+    Parameters
+    ----------
+    rendered : RenderedFrame
+        The frame on screen (its views carry the displayed levels).
+    folder_parent : path
+        An existing, writable folder; the export becomes a new folder inside it.
+    name : str, optional
+        The new folder's name; default ``maps-YYYYMMDD-HHMMSS``. When taken,
+        ``name-2``, ``name-3``… (an existing export is never overwritten).
+    per_channel : bool
+        Also write each input channel's maps (``per_channel/``, ``per_channel.npy``).
+    pooled : bool
+        Also write the pooled maps when the layer pools (``pooled/``, ``pooled.npy``).
+    tiff : bool
+        Also write ``maps.tiff`` (and ``pooled.tiff``): float32 pages, one per map.
+    contact_sheet : bool
+        Also write ``contact_sheet.png``: every map small, with its title.
+    source_text : str, optional
+        Where the frame came from, recorded in ``meta.json`` (e.g. ``Source.spec``).
+    progress : callable(done, total), optional
+        Called after each file.
+
+    Returns
+    -------
+    pathlib.Path
+        The new folder.
+
+    Raises
+    ------
+    ExportError
+        The parent is missing, a file or not writable, there is nothing to export,
+        or writing failed. Nothing is left behind then: the files are written in
+        a staging folder that is renamed only once complete.
+    """
+    check_exportable(rendered)
+    with StagedFolder(folder_parent, name or default_export_name()) as staged:
+        write_frame(rendered, staged.path, per_channel=per_channel, pooled=pooled, tiff=tiff,
+                    contact_sheet=contact_sheet, source_text=source_text, progress=progress)
+        return staged.commit()
