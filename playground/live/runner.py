@@ -85,7 +85,11 @@ class LiveRunner:
             thread.join(max(0.0, deadline - time.monotonic()))
         alive = any(thread.is_alive() for thread in self._threads)
         if not alive:
-            self._source.close()
+            # also a source replaced while the capture thread was inside read()
+            for source in (self._pending_close, self._source):
+                if source is not None:
+                    source.close()
+            self._pending_close = None
         return not alive
 
     @property

@@ -56,7 +56,8 @@ def layer_arithmetic(in_shape, f: int, pads, stride: int, dilation: int, k: int,
         pad_text = f"p = {top}"
     else:
         pad_text = f"p: top {top}, bottom {bottom}, left {left}, right {right}"
-        if top != bottom or left != right:
+        if (top != bottom or left != right) and bottom - top in (0, 1) and right - left in (0, 1):
+            # the shape "same" gives when the total is odd
             pad_text += "  (odd total: the extra row/column goes bottom/right)"
     lines.append(("padding", pad_text))
     lines.append(("stride", f"s = {stride}"))

@@ -106,7 +106,12 @@ def _percentile_rows(values: np.ndarray, percentile: float, bins: int = 1024) ->
     counts = np.bincount(index.ravel(), minlength=rows * bins).reshape(rows, bins)
     wanted = np.ceil(percentile / 100.0 * n)
     edge = (np.cumsum(counts, axis=1) < wanted).sum(axis=1)  # first bin reaching the rank
-    return (low[:, 0] + (edge + 1) * span[:, 0] / (bins - 1)).clip(max=values.max(axis=1))
+    top = (low[:, 0] + (edge + 1) * span[:, 0] / (bins - 1)).clip(max=values.max(axis=1))
+    # the rank falls among values equal to the floor (a mostly flat map): report the
+    # floor, so callers see "no spread here" rather than a level of max/1023; one
+    # extreme pixel alone must not trigger this (percentile mode ignores it)
+    at_floor = (values == low).sum(axis=1) >= wanted
+    return np.where(at_floor, low[:, 0], top)
 
 
 def _span(levels: np.ndarray) -> np.ndarray:
@@ -133,7 +138,7 @@ class LevelSmoother:
         """The levels to show this frame, given this frame's ``levels`` (N, 2)."""
         if not smooth or self._levels is None or self._levels.shape != levels.shape:
             self._levels = levels.copy()
-            return self._levels
+            return self._levels.copy()  # the caller's to keep: editing it must not change our state
         prev = self._levels
         span_prev = prev[:, 1] - prev[:, 0]
         span_new = levels[:, 1] - levels[:, 0]

@@ -21,8 +21,9 @@ from .settings_store import load_snapshot, open_settings, save_snapshot
 
 __all__ = ["run", "configure_pyqtgraph"]
 
-# Frames to render before a --screenshot (levels ease in over the first frames).
-_SCREENSHOT_FRAMES = 6
+# Frames to render before a --screenshot: levels ease in over the first frames,
+# and the status bar's FPS needs a second of frames.
+_SCREENSHOT_FRAMES = 40
 # If frames never come (they always should), finish anyway after this long per frame.
 _FALLBACK_MS_PER_FRAME = 2000
 

@@ -10,7 +10,7 @@ from playground.render.arithmetic import LayerArithmetic
 
 from . import theme
 
-__all__ = ["ArithmeticPanel"]
+__all__ = ["ArithmeticPanel", "reading_guide"]
 
 
 class ArithmeticPanel(QtWidgets.QGroupBox):
@@ -40,3 +40,20 @@ class ArithmeticPanel(QtWidgets.QGroupBox):
         if arithmetic.error:
             note = f"<p style='color:{theme.WARNING}'>{html.escape(arithmetic.error)}</p>"
         self.text.setText(f"<table cellspacing='0' cellpadding='1'>{''.join(rows)}</table>{note}")
+
+
+def reading_guide() -> QtWidgets.QGroupBox:
+    """A short key to the colours, for a student seeing the maps for the first time."""
+    box = QtWidgets.QGroupBox("Reading the maps")
+    text = QtWidgets.QLabel(
+        "<b style='color:#e8643a'>Red</b>: the kernel's pattern is there (positive response). "
+        "<b style='color:#3a8ee6'>Blue</b>: the opposite pattern (negative). "
+        "Dark: nothing to find (≈ 0).<br>"
+        "After ReLU or abs the scale runs from black (0) to yellow (strong).<br>"
+        "Each map is the kernel slid over the picture: one dot product per output pixel. "
+        "Hover a map for its value; the colour bar shows its scale.")
+    text.setWordWrap(True)
+    text.setTextFormat(QtCore.Qt.TextFormat.RichText)
+    layout = QtWidgets.QVBoxLayout(box)
+    layout.addWidget(text)
+    return box

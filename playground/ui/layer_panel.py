@@ -182,7 +182,7 @@ class LayerPanel(QtWidgets.QWidget):
             text = f"p = {top} on every side"
         else:
             text = f"top {top}, bottom {bottom}, left {left}, right {right}"
-            if top != bottom or left != right:
+            if (top != bottom or left != right) and bottom - top in (0, 1) and right - left in (0, 1):
                 text += "  (uneven: the extra goes bottom/right)"
         self.padding_split.setText(text)
 

@@ -22,7 +22,7 @@ from playground.render.arithmetic import layer_arithmetic
 from playground.render.mosaic import grid_layout
 from playground.sources import Source, SourceError, open_source
 
-from .arithmetic_panel import ArithmeticPanel
+from .arithmetic_panel import ArithmeticPanel, reading_guide
 from .kernel_editor import KernelEditor
 from .layer_panel import LayerPanel
 from .map_panel import ImagePanel, MapPanel
@@ -101,8 +101,9 @@ class MainWindow(QtWidgets.QMainWindow):
         maps = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         maps.addWidget(top)
         maps.addWidget(bottom)
-        maps.setStretchFactor(0, 1)
-        maps.setStretchFactor(1, 1)
+        maps.setStretchFactor(0, 3)
+        maps.setStretchFactor(1, 2)
+        maps.setSizes([540, 360])
         centre = QtWidgets.QWidget()
         centre_layout = QtWidgets.QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
@@ -115,6 +116,7 @@ class MainWindow(QtWidgets.QMainWindow):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.layer_panel)
         right_layout.addWidget(self.arithmetic)
+        right_layout.addWidget(reading_guide())
         right_layout.addStretch(1)
         right_scroll = QtWidgets.QScrollArea()
         right_scroll.setWidget(right)
