@@ -51,9 +51,9 @@ def out_len(n: int, before: int, after: int, f_eff: int, s: int) -> int:
 
 
 def _zero_pad(x, pads):
-    (t, bt), (l, r) = pads
-    out = np.zeros((x.shape[0] + t + bt, x.shape[1] + l + r, x.shape[2]), dtype=np.float64)
-    out[t : t + x.shape[0], l : l + x.shape[1], :] = x
+    (t, bt), (lf, r) = pads
+    out = np.zeros((x.shape[0] + t + bt, x.shape[1] + lf + r, x.shape[2]), dtype=np.float64)
+    out[t : t + x.shape[0], lf : lf + x.shape[1], :] = x
     return out
 
 
@@ -137,13 +137,13 @@ def conv2d_taps_ref(x, w, b=None, *, stride=1, padding="valid", dilation=1, flip
     s_H, s_W = pair(stride)
     d_H, d_W = pair(dilation)
     fe_H, fe_W = effective_size(f_H, d_H), effective_size(f_W, d_W)
-    (t, bt), (l, r) = resolve_padding(padding, n_H, n_W, fe_H, fe_W, s_H, s_W)
-    xp = np.zeros((m, n_H + t + bt, n_W + l + r, n_c))
-    xp[:, t : t + n_H, l : l + n_W] = x
+    (t, bt), (lf, r) = resolve_padding(padding, n_H, n_W, fe_H, fe_W, s_H, s_W)
+    xp = np.zeros((m, n_H + t + bt, n_W + lf + r, n_c))
+    xp[:, t : t + n_H, lf : lf + n_W] = x
     if flip:
         w = w[::-1, ::-1]
     H_out = out_len(n_H, t, bt, fe_H, s_H)
-    W_out = out_len(n_W, l, r, fe_W, s_W)
+    W_out = out_len(n_W, lf, r, fe_W, s_W)
     out = np.zeros((m, H_out, W_out, K))
     for a in range(f_H):
         for c in range(f_W):

@@ -65,7 +65,7 @@ def test_concurrent_callers_with_the_same_geometry_get_their_own_answers():
     rng = np.random.default_rng(4)
     frames = [rng.random((240, 320, 3), dtype=np.float32) for _ in range(4)]
     banks = [_bank(seed, k=6) for seed in range(4)]
-    expected = [np.ascontiguousarray(conv_maps(f, w, padding="same")[1]) for f, w in zip(frames, banks)]
+    expected = [np.ascontiguousarray(conv_maps(f, w, padding="same")[1]) for f, w in zip(frames, banks, strict=True)]
     errors = []
 
     def worker(index):

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from reference import conv2d_per_channel_ref, conv2d_ref
 
 import playground.engine.backend as backend_module
 from playground.engine import conv2d, conv_maps, set_backend
 from playground.engine.row_stack import chunk_rows
-from reference import conv2d_per_channel_ref, conv2d_ref
 
 
 @pytest.fixture

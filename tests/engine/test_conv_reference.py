@@ -365,8 +365,8 @@ def _random_cases(count, seed=2024):
         # keep only geometries where the (dilated) kernel fits the padded input
         s_H, s_W = (stride, stride) if isinstance(stride, int) else stride
         fe = (effective_size(f_H, dilation), effective_size(f_W, dilation))
-        (t, bt), (l, r) = resolve_padding(padding, n_H, n_W, fe[0], fe[1], s_H, s_W)
-        if fe[0] > n_H + t + bt or fe[1] > n_W + l + r:
+        (t, bt), (lf, r) = resolve_padding(padding, n_H, n_W, fe[0], fe[1], s_H, s_W)
+        if fe[0] > n_H + t + bt or fe[1] > n_W + lf + r:
             continue
         cases.append((shape, (f_H, f_W), K, stride, padding, dilation, bool(rng.integers(2)), bool(rng.integers(2))))
     return cases

@@ -32,7 +32,7 @@ def test_earlier_results_are_not_overwritten():
     copies = [np.array(r, copy=True) for r in results]
     for _ in range(3):  # more calls with the same geometry
         conv2d(xs[0] * 2, w, padding="same")
-    for r, c, x in zip(results, copies, xs):
+    for r, c, x in zip(results, copies, xs, strict=True):
         np.testing.assert_array_equal(r, c)
         assert_conv_close(r, conv2d_ref(x, w, padding="same"), x, w)
 
@@ -140,7 +140,7 @@ def test_concurrent_calls_with_the_same_geometry(what):
     with ThreadPoolExecutor(4) as pool:
         for _ in range(3):
             got = list(pool.map(lambda x: np.array(run(x), copy=True), xs))
-            for g, e, x in zip(got, expected, xs):
+            for g, e, x in zip(got, expected, xs, strict=True):
                 if what == "pool2d":
                     np.testing.assert_allclose(g, e, rtol=1e-6, atol=1e-6)
                 else:

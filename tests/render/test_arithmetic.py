@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from playground.engine.layer import PoolSettings
 from playground.render.arithmetic import LayerArithmetic, layer_arithmetic
 
