@@ -23,6 +23,7 @@ from playground.render.mosaic import grid_layout
 from playground.sources import Source, SourceError, open_source
 
 from .arithmetic_panel import ArithmeticPanel, reading_guide
+from .export_actions import ExportActions
 from .kernel_editor import KernelEditor
 from .layer_panel import LayerPanel
 from .map_panel import ImagePanel, MapPanel
@@ -182,6 +183,9 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.sources.add_to(file_menu, toolbar)
         file_menu.addSeparator()
+        self.export_actions = ExportActions(self)  # screenshots, export, the Bank menu
+        self.export_actions.add_to(file_menu, self.menuBar(), toolbar)
+        file_menu.addSeparator()
         quit_action = file_menu.addAction("Quit")
         quit_action.setShortcut(QtGui.QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -209,6 +213,8 @@ class MainWindow(QtWidgets.QMainWindow):
         QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", (
             "Space  pause / resume\n.  single step\nCtrl+O  open an image or video\n"
             "Ctrl+Shift+D  built-in demo\nCtrl+Shift+W  webcam\n"
+            "Ctrl+Shift+S  screenshot\nCtrl+E  export the feature maps\n"
+            "Ctrl+S  save the bank\nCtrl+Shift+O  open a bank\n"
             "In the kernel grid: arrows move, type a number + Enter, mouse wheel nudges ±0.1 "
             "(Shift ±1, Ctrl ±0.01)\nCtrl+Q  quit"))
 
