@@ -155,7 +155,7 @@ class FrameProcessor:
         view_settings = snapshot.view
         views = {}
         h, w = maps.shape[:2]
-        titles = tuple(f"{name} · {h}×{w}" for name in names)
+        titles = tuple(f"{name} · {h}×{w}" for name in names)  # n_H×n_W, the notes' order
         k = len(names)
         views["filters"] = self._draw("filters", maps, _planar(output.maps, 1), tuple((i,) for i in range(k)),
                                       titles, titles, signed, policy, active, smooth, view_settings)

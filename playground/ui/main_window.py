@@ -306,6 +306,11 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             self.last_frame = dataclasses.replace(self.last_frame, frame=result.frame) if self.last_frame \
                 else result
+        h, w, n_c = result.frame.shape
+        # the notes' order, n_H × n_W × n_c, as in the arithmetic panel and the map titles
+        caption = f"Input · {self.runner.source.description} · n_H × n_W × n_c = {h} × {w} × {n_c}"
+        if caption != self.input_panel.title.text():
+            self.input_panel.title.setText(caption)
         if first:
             self._update_arithmetic()
             self._fit_timer.start()
@@ -328,10 +333,14 @@ class MainWindow(QtWidgets.QMainWindow):
     @QtCore.Slot()
     def _update_fps(self) -> None:
         times = [t for t in self._display_times if t > time.perf_counter() - 2.0]
-        if len(times) >= 2 and not self.runner.paused:
+        if self.runner.paused:
+            self.fps_label.setText("paused")
+        elif not self.runner.source.live and not self.runner.still_as_stream:
+            self.fps_label.setText("still image")  # recomputed on every edit, no frame rate
+        elif len(times) >= 2:
             self.fps_label.setText(f"{(len(times) - 1) / (times[-1] - times[0]):.1f} FPS")
         else:
-            self.fps_label.setText("paused" if self.runner.paused else "– FPS")
+            self.fps_label.setText("– FPS")
 
     # --- sources -------------------------------------------------------------------------------
     def open_source_async(self, spec: str, downscale: int = 1, webcam_resolution=(640, 480)) -> None:
