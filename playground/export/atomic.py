@@ -212,11 +212,23 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[BinaryIO], None]
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     except OSError as exc:
         raise ExportError(f"cannot write '{path}': {_reason(exc)}") from None
-    try:
+    def fill() -> None:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
+
+    return _replace_from_temp(fill, temp, path)
+
+
+def _replace_from_temp(fill, temp: Path, path: Path) -> Path:
+    """Run ``fill()`` (which writes ``temp``), then rename ``temp`` to ``path``.
+
+    On any failure the temp file is removed and ``path`` is left as it was;
+    OS errors become an :class:`ExportError` naming ``path``.
+    """
+    try:
+        fill()
         os.replace(temp, path)
     except OSError as exc:
         _remove_quietly(temp)
@@ -289,14 +301,9 @@ def atomic_write_tiff(path: str | os.PathLike[str], pages: list[np.ndarray]) -> 
         return atomic_write_bytes(path, _encoded(ok, np.asarray(data), path, "TIFF pages"))
     check_folder(path.parent)
     temp = _temp_name(path)
-    try:
+
+    def fill() -> None:
         if not cv2.imwritemulti(str(temp), pages):
             raise ExportError(f"cannot write '{path}': OpenCV could not write the TIFF pages")
-        os.replace(temp, path)
-    except OSError as exc:
-        _remove_quietly(temp)
-        raise ExportError(f"cannot write '{path}': {_reason(exc)}") from None
-    except BaseException:
-        _remove_quietly(temp)
-        raise
-    return path
+
+    return _replace_from_temp(fill, temp, path)

@@ -7,6 +7,7 @@ so the GUI thread only hands finished pictures to the screen.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 
@@ -24,7 +25,12 @@ from .snapshot import Snapshot
 __all__ = ["MapView", "RenderedFrame", "FrameProcessor", "VIEW_KEYS"]
 
 VIEW_KEYS = ("filters", "channels", "pooled")
-_BUFFERS = 3  # displayed + waiting + being drawn: a mosaic is never rewritten while shown
+# Mosaics kept for reuse per view (displayed + waiting + being drawn, and a spare);
+# when all are still held a fresh one is made and dropped after use.
+_MAX_CANVASES = 4
+# Levels come from this many pixels per map, at fixed random places: a regular grid
+# aliases with straight edges (a thin vertical edge is either always or never hit).
+_LEVEL_SAMPLES = 6000
 
 
 @dataclass(frozen=True)
@@ -93,16 +99,26 @@ class FrameProcessor:
 
     def __init__(self):
         self._canvases: dict[str, tuple[MosaicLayout, list[MosaicCanvas]]] = {}
-        self._turn = 0
         self._smoothers = {key: LevelSmoother() for key in VIEW_KEYS}
         self._last_meaning = None
 
     def _canvas(self, key: str, layout: MosaicLayout, background: int) -> MosaicCanvas:
+        """A mosaic nobody else holds: the screen shows a mosaic's memory without a copy
+        (pyqtgraph wraps it in a QImage), so one still referenced is never redrawn."""
         entry = self._canvases.get(key)
         if entry is None or entry[0] != layout or entry[1][0].background != background:
-            entry = (layout, [MosaicCanvas(layout, background) for _ in range(_BUFFERS)])
+            entry = (layout, [])
             self._canvases[key] = entry
-        return entry[1][self._turn % _BUFFERS]
+        pool = entry[1]
+        for canvas in pool:
+            # references: the canvas's attribute and getrefcount's argument; any
+            # result, slot or image item holding the array adds one
+            if sys.getrefcount(canvas.pixels) == 2:
+                return canvas
+        canvas = MosaicCanvas(layout, background)
+        if len(pool) < _MAX_CANVASES:
+            pool.append(canvas)
+        return canvas
 
     def process(self, frame: np.ndarray, snapshot: Snapshot, index: int = 0,
                 captured_at: float | None = None, smooth: bool = True) -> RenderedFrame:
@@ -143,9 +159,10 @@ class FrameProcessor:
             xp = array_module()
             output = run_layer(xp.asarray(frame), bank.weights(), bank.biases(), layer,
                                per_channel=snapshot.view.per_channel)
-            maps = asnumpy(output.maps)
-            contributions = asnumpy(output.contributions) if output.contributions is not None else None
-            pooled = asnumpy(output.pooled) if output.pooled is not None else None
+            # one host copy per result, in the engine's planar layout (free on NumPy)
+            maps_planar = _planar(output.maps, 1)
+            channels_planar = _planar(output.contributions, 2) if output.contributions is not None else None
+            pooled_planar = _planar(output.pooled, 1) if output.pooled is not None else None
         except ValueError as exc:
             return RenderedFrame(index, captured_at, frame, input_rgb, snapshot, None, {}, 0.0, 0.0, str(exc))
         t1 = time.perf_counter()
@@ -154,13 +171,15 @@ class FrameProcessor:
         policy = snapshot.view.levels
         view_settings = snapshot.view
         views = {}
+        maps = maps_planar.transpose(0, 2, 1)      # (H, W, K) views of the host copies
         h, w = maps.shape[:2]
         titles = tuple(f"{name} · {h}×{w}" for name in names)  # n_H×n_W, the notes' order
         k = len(names)
-        views["filters"] = self._draw("filters", maps, _planar(output.maps, 1), tuple((i,) for i in range(k)),
+        views["filters"] = self._draw("filters", maps, maps_planar, tuple((i,) for i in range(k)),
                                       titles, titles, signed, policy, active, smooth, view_settings)
-        if contributions is not None:
-            n_c = contributions.shape[2]
+        if channels_planar is not None:
+            n_c = channels_planar.shape[1] // k
+            contributions = channels_planar.reshape(h, n_c, k, w).transpose(0, 3, 1, 2)  # (H, W, n_c, K)
             channel_names = [CHANNEL_NAMES[c] if c < len(CHANNEL_NAMES) else f"ch{c}" for c in range(n_c)]
             # a row per input channel, a column per filter: each row is what that
             # channel's slice of every kernel picks up
@@ -172,15 +191,15 @@ class FrameProcessor:
                 else (channel_names[c] if i == 0 else "")
                 for c, i in cells)
             filters = tuple(active[i] for _, i in cells)
-            views["channels"] = self._draw("channels", contributions, _planar(output.contributions, 2), cells,
+            views["channels"] = self._draw("channels", contributions, channels_planar, cells,
                                            titles, labels, True, policy, filters, smooth,
                                            view_settings, cols=k)
-        if pooled is not None and snapshot.view.pooled:
+        if pooled_planar is not None and snapshot.view.pooled:
+            pooled = pooled_planar.transpose(0, 2, 1)
             ph, pw = pooled.shape[:2]
             titles = tuple(f"{name} · pooled {ph}×{pw}" for name in names)
-            views["pooled"] = self._draw("pooled", pooled, _planar(output.pooled, 1), tuple((i,) for i in range(k)),
+            views["pooled"] = self._draw("pooled", pooled, pooled_planar, tuple((i,) for i in range(k)),
                                          titles, titles, signed, policy, active, smooth, view_settings)
-        self._turn += 1
         t2 = time.perf_counter()
         return RenderedFrame(index, captured_at, frame, input_rgb, snapshot, output, views,
                              (t1 - t0) * 1e3, (t2 - t1) * 1e3)
@@ -194,9 +213,9 @@ class FrameProcessor:
         layout = grid_layout(n, tile, cols=cols, aspect=view_settings.aspect_for(key),
                              gap=max(2, round(6 * scale ** 0.5)))
         small = _shrink(planar, tile)
-        # levels from a regular sample of about 5000 pixels per map: (th, N, tw) → (th, tw, N)
-        step = max(1, int((tile[0] * tile[1] / 5000) ** 0.5))
-        levels = compute_levels(small.transpose(0, 2, 1), policy, signed, step=step)
+        # levels from the full-size maps (shrinking averages peaks away): exact extremes
+        # for min/max, a fixed random sample of pixels for a percentile
+        levels = compute_levels(_level_sample(planar, policy.mode), policy, signed, step=1)
         levels = self._smoothers[key].update(levels, smooth=smooth)
         canvas = self._canvas(key, layout, background=128 if signed else 0)
         for i in range(n):
@@ -215,6 +234,33 @@ def _planar(array, extra_axes: int) -> np.ndarray:
     moved = array.transpose(order)
     planar = asnumpy(xp.ascontiguousarray(moved))
     return planar.reshape(planar.shape[0], -1, planar.shape[-1])
+
+
+_SAMPLE_PLACES: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _level_sample(planar: np.ndarray, mode: str) -> np.ndarray:
+    """Values to take levels from, shaped (samples, 1, N) for :func:`compute_levels`.
+
+    "minmax": each map's exact minimum and maximum. Otherwise: the same
+    ``_LEVEL_SAMPLES`` random pixels of every map (all of them for small maps).
+    """
+    h, n, w = planar.shape
+    if mode == "minmax":
+        extremes = np.empty((2, 1, n), np.float32)
+        for i in range(n):
+            low, high, _, _ = cv2.minMaxLoc(planar[:, i, :])
+            extremes[:, 0, i] = (low, high)
+        return extremes
+    if h * w <= _LEVEL_SAMPLES:
+        return planar.transpose(0, 2, 1).reshape(h * w, 1, n)
+    places = _SAMPLE_PLACES.get((h, w))
+    if places is None:
+        rng = np.random.default_rng(h * 100003 + w)  # fixed per size: steady levels on a still frame
+        flat = np.sort(rng.choice(h * w, _LEVEL_SAMPLES, replace=False))
+        places = _SAMPLE_PLACES[(h, w)] = (flat // w, flat % w)
+    rows, cols = places
+    return planar[rows, :, cols][:, None, :]
 
 
 def _shrink(planar: np.ndarray, tile: tuple[int, int]) -> np.ndarray:

@@ -58,7 +58,9 @@ class LiveRunner:
         self._paused = False
         self._step = False
         self._threads: list[threading.Thread] = []
-        self._pending_close: Source | None = None
+        self._pending_close: list[Source] = []   # replaced sources the capture thread closes
+        self.source_failed = False                # the current source raised (cleared on a switch)
+        self._last_error = ""
         self.captured = 0
         self.computed = 0
         # A still image is read once and recomputed only on edits; a benchmark
@@ -86,10 +88,9 @@ class LiveRunner:
         alive = any(thread.is_alive() for thread in self._threads)
         if not alive:
             # also a source replaced while the capture thread was inside read()
-            for source in (self._pending_close, self._source):
-                if source is not None:
-                    source.close()
-            self._pending_close = None
+            for source in (*self._pending_close, self._source):
+                source.close()
+            self._pending_close = []
         return not alive
 
     @property
@@ -103,7 +104,8 @@ class LiveRunner:
     def set_source(self, source: Source) -> None:
         """Switch to ``source`` (the old one is closed by the capture thread)."""
         with self._lock:
-            self._pending_close = self._source
+            self._pending_close.append(self._source)
+            self.source_failed = False
             self._source = source
             self._source_version += 1
         self._wake_capture.set()
@@ -144,10 +146,10 @@ class LiveRunner:
         while not self._stopping:
             with self._lock:
                 source, version = self._source, self._source_version
-                old = self._pending_close
-                self._pending_close = None
-            if old is not None and old is not source:
-                old.close()
+                old, self._pending_close = self._pending_close, []
+            for stale in old:
+                if stale is not source:
+                    stale.close()
             stepping = self._step
             still = not source.live and not self.still_as_stream
             idle = (self._paused and not stepping) or version == failed_version or \
@@ -160,10 +162,12 @@ class LiveRunner:
                 frame = source.read()
             except SourceError as exc:
                 failed_version = version
+                self.source_failed = True
                 self._on_error(str(exc))
                 continue
             except Exception as exc:  # a decoder bug must not kill the loop silently
                 failed_version = version
+                self.source_failed = True
                 self._on_error(f"reading {source.description} failed: {exc}")
                 continue
             self._step = False
@@ -210,8 +214,11 @@ class LiveRunner:
                 continue
             done_version = version
             self.computed += 1
-            if result.error:
+            # a lasting problem (e.g. a pool window larger than the map on a live
+            # source) is said once, not at the frame rate
+            if result.error and result.error != self._last_error:
                 self._on_error(result.error)
+            self._last_error = result.error or ""
             self.results.put(result)
             self._on_result()
             self.results.wait_empty(_GUI_PATIENCE_S)

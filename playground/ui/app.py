@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -24,8 +25,8 @@ __all__ = ["run", "configure_pyqtgraph"]
 # Frames to render before a --screenshot: levels ease in over the first frames,
 # and the status bar's FPS needs a second of frames.
 _SCREENSHOT_FRAMES = 40
-# If frames never come (they always should), finish anyway after this long per frame.
-_FALLBACK_MS_PER_FRAME = 2000
+# A one-shot run that sees no new frame for this long ends with what it has.
+_STALL_MS = 10000
 
 # Qt warnings that say nothing to a user (the offscreen platform, used for
 # --screenshot without a display, prints this for every top-level window).
@@ -51,38 +52,57 @@ class _AfterFrames(QtCore.QObject):
     """Counts displayed frames; after ``count`` of them calls ``done(window)`` once.
 
     For --screenshot (a few frames so levels and layout have settled) and
-    --benchmark (N frames through the whole pipeline).
+    --benchmark (N frames through the whole pipeline). It gives up, and calls
+    ``done`` with what it has, when no frame came for ``_STALL_MS`` or when the
+    source fails (a one-shot run must end, not wait for a camera that is gone).
     """
 
-    def __init__(self, window, count: int, done):
+    def __init__(self, window, count: int, done, report: dict):
         super().__init__(window)
-        self._window, self._count, self._done = window, count, done
+        self._window, self._count, self._done, self._report = window, count, done, report
         self._seen = 0
         self._fired = False
         window.frame_displayed.connect(self._on_frame)
-        QtCore.QTimer.singleShot(_FALLBACK_MS_PER_FRAME * max(count, 5), self._fallback)
+        window._bridge.error.connect(self._on_error)
+        self._stall = QtCore.QTimer(self)
+        self._stall.setSingleShot(True)
+        self._stall.setInterval(_STALL_MS)
+        self._stall.timeout.connect(self._give_up)
+        self._stall.start()
 
     @QtCore.Slot(object)
     def _on_frame(self, _result) -> None:
         self._seen += 1
+        self._stall.start()  # restart: frames are coming
         if self._seen >= self._count and not self._fired:
             self._fired = True
             QtCore.QTimer.singleShot(0, lambda: self._done(self._window))
 
+    @QtCore.Slot(str)
+    def _on_error(self, message: str) -> None:
+        if self._window.runner.source_failed and not self._fired:
+            self._report["source_error"] = message
+            self._give_up()
+
     @QtCore.Slot()
-    def _fallback(self) -> None:
+    def _give_up(self) -> None:
         if not self._fired:
             self._fired = True
             self._done(self._window)
 
 
 def _save_screenshot(window, path: Path, report: dict) -> None:
+    if window.last_frame is None or not window.last_frame.views:
+        report.update(ok=False, error=report.get("source_error") or "no feature maps were shown "
+                      "(the source gave no frames); nothing was saved")
+        window.close()
+        return
     try:
         report["ok"] = window.grab().save(str(path), "PNG")
         if not report["ok"]:
             report["error"] = f"could not write the screenshot to {str(path)!r}"
     except Exception as exc:  # a message and a non-zero exit, not a Qt-swallowed traceback
-        report["error"] = f"screenshot failed: {exc}"
+        report.update(ok=False, error=f"screenshot failed: {exc}")
     window.close()
 
 
@@ -100,7 +120,8 @@ def _finish_benchmark(window, report: dict) -> None:
                   file=sys.stderr)
     report["ok"] = frames >= report["frames"]
     if not report["ok"]:
-        report["error"] = f"only {frames} of {report['frames']} frames were displayed"
+        reason = report.get("source_error") or f"no new frame for {_STALL_MS // 1000} s"
+        report["error"] = f"only {frames} of {report['frames']} frames were displayed: {reason}"
     window.close()
 
 
@@ -160,15 +181,34 @@ def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = No
     for note in notes + list(opened.notices):
         window.show_message(note, warning=False)
 
-    report: dict = {"ok": True, "error": ""}
+    # a one-shot run succeeds only when its work is done (closing the window early is a failure)
+    report: dict = {"ok": not one_shot, "error": "the window was closed before it finished"}
+    if one_shot:
+        window.runner.still_as_stream = True  # a still image yields a stream of frames too
     if screenshot is not None:
-        _AfterFrames(window, _SCREENSHOT_FRAMES, lambda w: _save_screenshot(w, Path(screenshot), report))
+        _AfterFrames(window, _SCREENSHOT_FRAMES, lambda w: _save_screenshot(w, Path(screenshot), report), report)
     elif benchmark is not None:
         report.update(frames=benchmark)
-        window.runner.still_as_stream = True  # an image source is timed like a stream
-        _AfterFrames(window, benchmark, lambda w: _finish_benchmark(w, report))
+        _AfterFrames(window, benchmark, lambda w: _finish_benchmark(w, report), report)
+    interrupted = []
+
+    def on_interrupt(*_args) -> None:  # Ctrl+C in the terminal: close the window, exit 130
+        interrupted.append(True)
+        window.close()
+
+    previous_handler = signal.signal(signal.SIGINT, on_interrupt)
+    # Python runs signal handlers only between bytecodes; a timer lets it in while Qt waits
+    wake = QtCore.QTimer()
+    wake.timeout.connect(lambda: None)
+    wake.start(200)
     window.show()
-    code = app.exec()
+    try:
+        code = app.exec()
+    finally:
+        wake.stop()
+        signal.signal(signal.SIGINT, previous_handler)
+    if interrupted:
+        return 130
     if not one_shot:
         settings.setValue("window/geometry", window.saveGeometry())
         save_snapshot(settings, window.snapshot)

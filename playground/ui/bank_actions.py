@@ -21,6 +21,8 @@ from playground.export import (
 )
 from playground.kernels import FilterBank
 
+from .actions import make_action
+
 __all__ = ["BankActions", "BANK_KEY", "LAYOUT_NAMES"]
 
 BANK_KEY = "export/bank_folder"
@@ -61,13 +63,7 @@ class BankActions(QtCore.QObject):
                                            "and padding on the clipboard")
 
     def _action(self, text: str, keys: str | None, slot, tip: str) -> QtGui.QAction:
-        action = QtGui.QAction(text, self)
-        if keys:
-            action.setShortcut(QtGui.QKeySequence(keys))
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        return action
+        return make_action(self, text, keys, slot, tip)
 
     def _start_folder(self) -> str:
         return self.dialogs.remembered(BANK_KEY) or str(Path.home())

@@ -19,6 +19,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from playground.export import ExportError, check_folder, export_frame
 from playground.export.maps_export import check_exportable
 
+from .actions import make_action
+
 __all__ = ["CaptureActions", "save_png_unique", "maps_area", "SCREENSHOT_KEY", "MAPS_KEY"]
 
 SCREENSHOT_KEY = "export/screenshot_folder"
@@ -145,13 +147,7 @@ class CaptureActions(QtCore.QObject):
         self._show_timer.timeout.connect(self._show_progress)
 
     def _action(self, text: str, keys: str | None, slot, tip: str) -> QtGui.QAction:
-        action = QtGui.QAction(text, self)
-        if keys:
-            action.setShortcut(QtGui.QKeySequence(keys))
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        action.triggered.connect(slot)
-        return action
+        return make_action(self, text, keys, slot, tip)
 
     # --- screenshots ---------------------------------------------------------------------
     def _screenshot_folder(self, ask: bool) -> str | None:

@@ -98,8 +98,9 @@ class LayerPanel(QtWidgets.QWidget):
         self.percentile.setSuffix(" %")
         self.percentile.setToolTip("Levels at this percentile of |value|: a few extreme pixels don't dim the rest")
         self.fixed = QtWidgets.QDoubleSpinBox()
-        self.fixed.setRange(1e-4, 1e6)
-        self.fixed.setDecimals(3)
+        self.fixed.setDecimals(3)   # before the range: the range is rounded to these decimals
+        self.fixed.setRange(0.001, 1e6)
+        self.fixed.setStepType(QtWidgets.QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
         self.fixed.setValue(1.0)
         self.fixed.setToolTip("Fixed levels: −v … +v for signed maps, 0 … v after ReLU/abs")
         level_row = QtWidgets.QHBoxLayout()

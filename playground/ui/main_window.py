@@ -38,7 +38,7 @@ class _Bridge(QtCore.QObject):
 
     result_ready = QtCore.Signal()
     error = QtCore.Signal(str)
-    source_opened = QtCore.Signal(object, str)   # (Source, spec)
+    source_opened = QtCore.Signal(object, str, int)   # (Source, spec, request number)
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -63,7 +63,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setAcceptDrops(True)
         self.settings = settings
         self.snapshot = snapshot or Snapshot()
-        self.last_frame: RenderedFrame | None = None
+        self.last_frame: RenderedFrame | None = None   # the last frame whose maps are on screen
+        self.last_input = None                          # the newest input frame, maps or not
+        self._view_geometry = None                      # per view: map shape and tile count
+        self._open_request = 0                          # the newest source open asked for
+        self._closing = False
         self.displayed = 0
         self._display_times: deque[float] = deque(maxlen=90)
         self.latencies_ms: list[float] = []
@@ -275,7 +279,7 @@ class MainWindow(QtWidgets.QMainWindow):
             panel.set_selected_filter(index)
 
     def _update_arithmetic(self) -> None:
-        frame = self.last_frame.frame if self.last_frame is not None else None
+        frame = self.last_input
         if frame is None:
             return
         bank, layer = self.snapshot.bank, self.snapshot.layer
@@ -292,8 +296,11 @@ class MainWindow(QtWidgets.QMainWindow):
         if result is None:
             return  # a newer one was already shown
         started = time.perf_counter()
-        first = self.last_frame is None or self.last_frame.frame.shape != result.frame.shape
+        first = self.last_input is None or self.last_input.shape != result.frame.shape
+        self.last_input = result.frame
         self.input_panel.set_image(result.input_rgb)
+        # on an error (settings that leave no output) the last maps stay, and so does
+        # last_frame: its input, maps and settings belong together (exports use it)
         if result.error is None:
             self.last_frame = result
             for key, panel in (("filters", self.filters_panel), ("channels", self.channels_panel),
@@ -303,9 +310,10 @@ class MainWindow(QtWidgets.QMainWindow):
                     panel.show_view(view)
                 else:
                     panel.clear()
-        else:
-            self.last_frame = dataclasses.replace(self.last_frame, frame=result.frame) if self.last_frame \
-                else result
+            geometry = tuple((key, view.values.shape, len(view.cells)) for key, view in sorted(result.views.items()))
+            if geometry != self._view_geometry:  # map size or count changed: draw tiles at a new fit
+                self._view_geometry = geometry
+                self._fit_timer.start()
         h, w, n_c = result.frame.shape
         # the notes' order, n_H × n_W × n_c, as in the arithmetic panel and the map titles
         caption = f"Input · {self.runner.source.description} · n_H × n_W × n_c = {h} × {w} × {n_c}"
@@ -313,7 +321,6 @@ class MainWindow(QtWidgets.QMainWindow):
             self.input_panel.title.setText(caption)
         if first:
             self._update_arithmetic()
-            self._fit_timer.start()
         # The views repaint when control returns to the event loop (their update
         # requests are posted events); a zero timer fires after those, so the frame
         # is counted once it has been painted.
@@ -346,6 +353,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def open_source_async(self, spec: str, downscale: int = 1, webcam_resolution=(640, 480)) -> None:
         """Open ``spec`` on a worker thread (a camera can take seconds); switch when it is ready."""
         self.statusBar().showMessage(f"opening {spec} …", 3000)
+        # opens run concurrently; only the newest one asked for may take over
+        self._open_request += 1
+        request = self._open_request
 
         def work():
             try:
@@ -356,12 +366,15 @@ class MainWindow(QtWidgets.QMainWindow):
             except Exception as exc:  # unexpected decoder failures still end as a message
                 self._bridge.error.emit(f"cannot open {spec!r}: {exc}")
                 return
-            self._bridge.source_opened.emit(source, spec)
+            self._bridge.source_opened.emit(source, spec, request)
 
         QtCore.QThreadPool.globalInstance().start(work)
 
-    @QtCore.Slot(object, str)
-    def _on_source_opened(self, source: Source, spec: str) -> None:
+    @QtCore.Slot(object, str, int)
+    def _on_source_opened(self, source: Source, spec: str, request: int) -> None:
+        if request != self._open_request or self._closing:
+            source.close()  # overtaken by a later choice, or the window is closing
+            return
         self.runner.set_source(source)
         self._show_source(source)
         if self.settings is not None:
@@ -399,7 +412,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def dropEvent(self, event: QtGui.QDropEvent) -> None:
         urls = [url for url in event.mimeData().urls() if url.isLocalFile()]
         if urls:
-            self.open_source_async(urls[0].toLocalFile())
+            self.sources.open(urls[0].toLocalFile())  # the chosen downscale applies, and is remembered
             event.acceptProposedAction()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
@@ -408,6 +421,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def shutdown(self) -> bool:
         """Stop the worker threads (idempotent); True when they ended."""
+        self._closing = True
         self._fps_timer.stop()
         stopped = self.runner.stop()
         if self.settings is not None:

@@ -304,10 +304,27 @@ def test_mosaic_pixels_survive_the_next_two_calls(frame):
     np.testing.assert_array_equal(first.views["filters"].values, kept_values)
 
 
-def test_mosaics_are_reused_after_three_calls(frame):
+def test_a_mosaic_still_held_is_never_redrawn(frame):
+    # the screen shows a mosaic's memory without a copy: while a result (or an image
+    # item) holds it, later frames must draw elsewhere, however many come
     processor = FrameProcessor()
-    results = [processor.process(frame, Snapshot(), smooth=False) for _ in range(4)]
-    assert results[3].views["filters"].pixels is results[0].views["filters"].pixels
+    held = processor.process(frame, Snapshot(), smooth=False)
+    pixels = held.views["filters"].pixels
+    before = pixels.copy()
+    for t in (1.0, 2.0, 3.0, 4.0, 5.0):
+        other = demo_frame(frame.shape[0], frame.shape[1], t) * 0.5
+        result = processor.process(other, Snapshot(), smooth=False)
+        assert result.views["filters"].pixels is not pixels
+    np.testing.assert_array_equal(pixels, before)
+
+
+def test_a_released_mosaic_is_reused(frame):
+    processor = FrameProcessor()
+    first = processor.process(frame, Snapshot(), smooth=False)
+    address = first.views["filters"].pixels.__array_interface__["data"][0]
+    del first
+    second = processor.process(frame, Snapshot(), smooth=False)
+    assert second.views["filters"].pixels.__array_interface__["data"][0] == address
 
 
 def test_layout_change_gives_a_new_mosaic(frame):
@@ -340,3 +357,13 @@ def test_levels_ease_down_between_live_frames_and_reset_on_new_settings():
     fresh = FrameProcessor().process(dim, changed, smooth=False).views["filters"]
     np.testing.assert_allclose(after.levels, fresh.levels, rtol=1e-6)
     assert (after.levels[:, 1] < first[:, 1]).all()
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.25, 0.125])
+def test_min_max_levels_are_the_full_maps_extremes_whatever_the_tile_size(scale):
+    # tiles are shrunk by averaging, which flattens peaks: levels must not come from them
+    frame = demo_frame(96, 128)
+    view = ViewSettings(levels=LevelPolicy("minmax"), display_scale=scale)
+    result = FrameProcessor().process(frame, Snapshot(view=view), smooth=False)
+    maps = result.views["filters"].values
+    np.testing.assert_allclose(result.views["filters"].levels[:, 1], np.abs(maps).max(axis=(0, 1)), rtol=1e-6)

@@ -12,7 +12,7 @@ import time
 import numpy as np
 import pytest
 
-from playground.engine.layer import LayerSettings, run_layer
+from playground.engine.layer import LayerSettings, PoolSettings, run_layer
 from playground.kernels import Filter, FilterBank
 from playground.live.processor import FrameProcessor, RenderedFrame
 from playground.live.runner import LiveRunner
@@ -421,3 +421,30 @@ def test_stop_closes_a_source_replaced_during_a_read(make_runner):
     assert runner.stop(WAIT) is True
     assert new.closed
     assert old.closed
+
+
+def test_two_quick_switches_close_both_replaced_sources(make_runner):
+    # a webcam left open stays busy: every source switched away from must be closed
+    gate = threading.Event()
+    first = FakeSource(1, gate=gate)
+    runner, _ = make_runner(first)
+    runner.start()
+    assert first.reading.wait(WAIT)
+    second, third = FakeSource(2), FakeSource(3)
+    runner.set_source(second)
+    runner.set_source(third)        # before the capture thread looked again
+    gate.set()
+    assert _wait_until(lambda: first.closed and second.closed)
+    assert not third.closed
+    assert runner.stop(WAIT) is True
+    assert third.closed
+
+
+def test_a_lasting_error_is_reported_once(make_runner):
+    source = FakeSource(1, size=(12, 16))   # 10×14 maps: a 16×16 pool window does not fit
+    too_big = Snapshot(bank=_bank(3), layer=LayerSettings(padding="valid", pool=PoolSettings("max", 16, 16)))
+    runner, collector = make_runner(source, too_big)
+    runner.start()
+    assert collector.wait_for(lambda: len(collector.results) >= 5)
+    assert len(collector.errors) == 1, collector.errors
+    assert runner.stop(WAIT)

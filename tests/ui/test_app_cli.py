@@ -73,3 +73,30 @@ def test_benchmark_needs_a_positive_frame_count(tmp_path, value):
     result = run_app("--benchmark", value, tmp_path=tmp_path)
     assert result.returncode == 2
     assert "--benchmark" in result.stderr
+
+
+def test_screenshot_of_a_still_image_does_not_wait_for_frames_that_never_come(tmp_path):
+    path = tmp_path / "still.png"
+    cv2.imwrite(str(path), np.full((40, 50, 3), 120, np.uint8))
+    shot = tmp_path / "shot.png"
+    # the still image is re-read as a stream for the one-shot run; a hang would hit the timeout
+    result = run_app("--source", str(path), "--screenshot", str(shot), tmp_path=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert cv2.imread(str(shot)) is not None
+
+
+def test_ctrl_c_ends_the_app_with_130_and_no_traceback(tmp_path):
+    import signal
+    import time
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", KERNEL_PLAYGROUND_SETTINGS=str(tmp_path / "s.ini"))
+    process = subprocess.Popen([sys.executable, "main.py", "--benchmark", "1000000"], cwd=REPO, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(4)  # let the window start and frames flow
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr

@@ -20,41 +20,16 @@ pytest.importorskip("pyqtgraph")
 import cv2
 from PySide6 import QtCore, QtGui
 
-from playground.engine import conv2d, get_backend, set_backend
+from playground.engine import conv2d
 from playground.export import atomic as export_atomic
 from playground.kernels import FilterBank
-from playground.sources import open_source
 from playground.ui import capture_actions
 from playground.ui.capture_actions import MAPS_KEY, SCREENSHOT_KEY, maps_area
-from playground.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.qt
 
 WAIT_MS = 15000
 SHOT_NAME = re.compile(r"kernel-playground-\d{8}-\d{6}(-\d+)?\.png")
-
-
-@pytest.fixture
-def numpy_backend():
-    previous = get_backend().name
-    set_backend("numpy")
-    yield
-    set_backend(previous)
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, numpy_backend):
-    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
-    win = MainWindow(open_source("demo"), settings=settings)
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    if win.last_frame is None or not win.last_frame.views:
-        with qtbot.waitSignal(win.frame_displayed, timeout=WAIT_MS):
-            pass
-    yield win
-    qtbot.waitUntil(lambda: not win.export_actions.capture.exporting, timeout=WAIT_MS)
-    assert win.shutdown(), "worker threads did not stop"
 
 
 class Chooser:

@@ -16,34 +16,12 @@ pytest.importorskip("pyqtgraph")
 import cv2
 from PySide6 import QtCore
 
-from playground.engine import conv2d, get_backend, set_backend
+from playground.engine import conv2d
 from playground.kernels import preset_weights
-from playground.sources import open_source
-from playground.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.qt
 
 WAIT_MS = 15000
-
-
-@pytest.fixture
-def numpy_backend():
-    previous = get_backend().name
-    set_backend("numpy")
-    yield
-    set_backend(previous)
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, numpy_backend):
-    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
-    win = MainWindow(open_source("demo"), settings=settings)
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    first_frame(qtbot, win)
-    yield win
-    assert win.shutdown(), "worker threads did not stop"
 
 
 def first_frame(qtbot, win):
@@ -187,6 +165,11 @@ def test_a_kernel_larger_than_the_frame_is_reported_and_the_last_maps_stay(qtbot
     window.editor.set_kernel_size(9)
     qtbot.waitUntil(lambda: "larger than the padded" in window.message_bar.text.text(), timeout=WAIT_MS)
     assert window.last_frame.views, "the previous maps must stay on screen"
+    # what stays is one consistent frame: its maps were made from its input with its settings
+    kept = window.last_frame
+    assert kept.snapshot.bank.size == 3
+    assert kept.frame.shape[:2] == (6, 6)
+    assert kept.views["filters"].values.shape[:2] == (4, 4)  # valid, f = 3: 6 − 3 + 1
     assert window.editor.bank().size == 9, "nothing the user edited is lost"
     window.editor.set_kernel_size(3)
     frame_where(qtbot, window, lambda r: r.snapshot.bank.size == 3 and r.views)
@@ -219,3 +202,56 @@ def test_step_shows_one_new_frame_then_holds(qtbot, window):
         window.step_action.trigger()
     assert blocker.args[0].index > held
     assert window.runner.paused
+
+
+def test_a_slow_open_never_replaces_a_later_choice(qtbot, window, monkeypatch, tmp_path):
+    import threading
+
+    from playground.ui import main_window as module
+
+    release = threading.Event()
+    slow_sources = []
+    real_open = module.open_source
+
+    def open_source(spec, **kwargs):
+        if spec == "slow":
+            release.wait(10)
+            source = real_open("demo", **kwargs)
+            slow_sources.append(source)
+            return source
+        return real_open(spec, **kwargs)
+
+    monkeypatch.setattr(module, "open_source", open_source)
+    path = tmp_path / "later.png"
+    cv2.imwrite(str(path), np.full((30, 40, 3), 50, np.uint8))
+    window.open_source_async("slow")
+    window.open_source_async(str(path))
+    frame_where(qtbot, window, lambda r: r.frame.shape == (30, 40, 3))
+    release.set()
+    qtbot.waitUntil(lambda: bool(slow_sources) and slow_sources[0].closed, timeout=WAIT_MS)
+    assert "later.png" in window.source_label.text()
+    assert window.settings.value("source/last") == str(path)
+
+
+def test_maps_are_drawn_at_a_new_fit_when_settings_shrink_them(qtbot, window):
+    def filters_scale():
+        return dict((key, scale) for key, scale, _ in window.snapshot.view.fits).get("filters")
+
+    qtbot.waitUntil(lambda: filters_scale() is not None, timeout=WAIT_MS)
+    before = filters_scale()
+    panel = window.layer_panel
+    panel.padding_mode.setCurrentIndex(panel.padding_mode.findData("valid"))
+    panel.stride.setValue(4)
+    frame_where(qtbot, window, lambda r: r.snapshot.layer.stride == 4 and r.views)
+    # maps 4× smaller each way: tiles must be drawn at a larger fraction to fill the panel
+    qtbot.waitUntil(lambda: filters_scale() > before, timeout=WAIT_MS)
+
+
+def test_the_fixed_level_steps_below_one_without_an_error(qtbot, window):
+    panel = window.layer_panel
+    panel.level_mode.setCurrentIndex(panel.level_mode.findData("fixed"))
+    panel.fixed.setValue(1.0)
+    panel.fixed.stepDown()
+    layer, view = panel.settings()
+    assert 0 < view.levels.fixed < 1.0
+    assert not window.message_bar.isVisible() or "fixed level" not in window.message_bar.text.text()
