@@ -46,10 +46,12 @@ def reading_guide() -> QtWidgets.QGroupBox:
     """A short key to the colours, for a student seeing the maps for the first time."""
     box = QtWidgets.QGroupBox("Reading the maps")
     text = QtWidgets.QLabel(
-        "<b style='color:#e8643a'>Red</b>: the kernel's pattern is there (positive response). "
-        "<b style='color:#3a8ee6'>Blue</b>: the opposite pattern (negative). "
-        "Dark: nothing to find (≈ 0).<br>"
-        "After ReLU or abs the scale runs from black (0) to yellow (strong).<br>"
+        "<b style='color:#e8643a'>Red → yellow</b>: the kernel's pattern is there (positive response; "
+        "pale yellow strongest). <b style='color:#3a8ee6'>Blue → pale blue</b>: the opposite pattern "
+        "(negative). Dark: nothing to find (≈ 0).<br>"
+        "After ReLU or abs the scale runs from black (0) through purple and orange to yellow (strong).<br>"
+        "With true convolution on, the kernel is flipped 180° before it slides: the maps say "
+        "\"flipped\".<br>"
         "Each map is the kernel slid over the picture: one dot product per output pixel. "
         "Hover a map for its value; the colour bar shows its scale.")
     text.setWordWrap(True)

@@ -71,7 +71,7 @@ class BankActions(QtCore.QObject):
     def _use(self, bank: FilterBank, text: str) -> None:
         """Show ``bank`` in the editor and compute the next frames with it."""
         self.window.editor.set_bank(bank)
-        self.window._on_bank_changed(bank)  # set_bank does not signal: update the snapshot here
+        self.window.take_bank(bank)  # set_bank does not signal: update the snapshot (and undo history) here
         self.window.show_message(text, warning=False)
 
     # --- JSON bank files ------------------------------------------------------------------

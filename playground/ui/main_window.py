@@ -23,6 +23,7 @@ from playground.render.mosaic import grid_layout
 from playground.sources import Source, SourceError, open_source
 
 from .arithmetic_panel import ArithmeticPanel, reading_guide
+from .edit_actions import EditActions
 from .export_actions import ExportActions
 from .kernel_editor import KernelEditor
 from .layer_panel import LayerPanel
@@ -68,6 +69,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._view_geometry = None                      # per view: map shape and tile count
         self._open_request = 0                          # the newest source open asked for
         self._closing = False
+        self._frame_error = ""                          # the error of the frames now coming, if any
         self.displayed = 0
         self._display_times: deque[float] = deque(maxlen=90)
         self.latencies_ms: list[float] = []
@@ -185,13 +187,15 @@ class MainWindow(QtWidgets.QMainWindow):
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextOnly)
         file_menu = self.menuBar().addMenu("&File")
+        self.edit_actions = EditActions(self)      # Edit right after File, before Bank
+        self.edit_actions.add_to(self.menuBar())
         self.sources.add_to(file_menu, toolbar)
         file_menu.addSeparator()
         self.export_actions = ExportActions(self)  # screenshots, export, the Bank menu
         self.export_actions.add_to(file_menu, self.menuBar(), toolbar)
         file_menu.addSeparator()
         quit_action = file_menu.addAction("Quit")
-        quit_action.setShortcut(QtGui.QKeySequence.StandardKey.Quit)
+        quit_action.setShortcut(QtGui.QKeySequence("Ctrl+Q"))  # the platform's Quit key is unbound on some
         quit_action.triggered.connect(self.close)
 
         view_menu = self.menuBar().addMenu("&View")
@@ -201,8 +205,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.pause_action.setToolTip("Pause / resume the source (Space); edits still update the held frame")
         self.pause_action.toggled.connect(self._on_pause)
         self.step_action = QtGui.QAction("Step", self)
-        self.step_action.setShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Period))
-        self.step_action.setToolTip("Show exactly one new frame, then hold it (.)")
+        # Ctrl+. rather than "." alone: a plain "." is a shortcut before the kernel grid
+        # sees it, and typing ".5" into a cell entered 5 and paused the view
+        self.step_action.setShortcut(QtGui.QKeySequence("Ctrl+."))
+        self.step_action.setToolTip("Show exactly one new frame, then hold it (Ctrl+.)")
         self.step_action.triggered.connect(self._on_step)
         toolbar.addSeparator()
         for action in (self.pause_action, self.step_action):
@@ -215,12 +221,15 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _show_shortcuts(self) -> None:
         QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", (
-            "Space  pause / resume\n.  single step\nCtrl+O  open an image or video\n"
+            "Space  pause / resume\nCtrl+.  single step\nCtrl+O  open an image or video\n"
             "Ctrl+Shift+D  built-in demo\nCtrl+Shift+W  webcam\n"
             "Ctrl+Shift+S  screenshot\nCtrl+E  export the feature maps\n"
             "Ctrl+S  save the bank\nCtrl+Shift+O  open a bank\n"
+            "Ctrl+Z / Ctrl+Shift+Z  undo / redo a bank edit\n"
+            "In the bank list: F2 rename, Ctrl+↑ / Ctrl+↓ reorder, Delete remove, Ctrl+D duplicate\n"
             "In the kernel grid: arrows move, type a number + Enter, mouse wheel nudges ±0.1 "
-            "(Shift ±1, Ctrl ±0.01)\nCtrl+Q  quit"))
+            "(Shift ±1, Ctrl ±0.01)\n"
+            "On a map: wheel zooms, drag pans, double-click fits it again\nCtrl+Q  quit"))
 
     # --- settings changes -> snapshot ------------------------------------------------------
     def _set_snapshot(self, snapshot: Snapshot) -> None:
@@ -232,6 +241,12 @@ class MainWindow(QtWidgets.QMainWindow):
 
     @QtCore.Slot(object)
     def _on_bank_changed(self, bank: FilterBank) -> None:
+        self.take_bank(bank)
+
+    def take_bank(self, bank: FilterBank, record: bool = True) -> None:
+        """Use ``bank`` from the next frame on; ``record`` it for undo (not when undoing)."""
+        if record:
+            self.edit_actions.record(bank)
         self._set_snapshot(dataclasses.replace(self.snapshot, bank=bank))
 
     @QtCore.Slot(object, object)
@@ -301,6 +316,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.input_panel.set_image(result.input_rgb)
         # on an error (settings that leave no output) the last maps stay, and so does
         # last_frame: its input, maps and settings belong together (exports use it)
+        if result.error is not None:
+            self._frame_error = result.error
+        elif self._frame_error:
+            # the settings work again: a message saying they don't would now be wrong
+            self.message_bar.dismiss_if(self._frame_error)
+            self._frame_error = ""
         if result.error is None:
             self.last_frame = result
             for key, panel in (("filters", self.filters_panel), ("channels", self.channels_panel),
@@ -376,6 +397,7 @@ class MainWindow(QtWidgets.QMainWindow):
             source.close()  # overtaken by a later choice, or the window is closing
             return
         self.runner.set_source(source)
+        self.message_bar.hide()  # notes about the previous source no longer apply
         self._show_source(source)
         if self.settings is not None:
             self.settings.setValue("source/last", spec)

@@ -31,7 +31,7 @@ class _MosaicBox(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.ci.setContentsMargins(0, 0, 0, 0)
         self.box = self.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
-        self.box.setMouseEnabled(False, False)
+        self.box.setMouseEnabled(True, True)  # wheel zooms, drag pans; double-click fits again
         self.box.setDefaultPadding(0.01)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setAutoDownsample(False)
@@ -45,16 +45,29 @@ class _TileLabels(QtWidgets.QGraphicsItem):
     elided to the tile's on-screen width.
     """
 
+    # Small maps (the notes' 4×4) get their numbers written in each cell, once a
+    # cell is this many screen pixels wide.
+    VALUE_CELL_PX = 30
+    VALUE_MAX_CELLS = 24 * 24
+
     def __init__(self):
         super().__init__()
         self._labels: list[tuple[float, float, str]] = []
         self._tile_w = 1.0
+        self._gap = 0.0
         self._rect = QtCore.QRectF()
+        self._view: MapView | None = None
         self.setZValue(10)
 
-    def set_labels(self, labels: list[tuple[float, float, str]], tile_w: float, rect: QtCore.QRectF) -> None:
+    def set_view(self, view: MapView | None) -> None:
+        """The maps whose tile borders (and, for small maps, values) are drawn."""
+        self._view = view
+        self.update()
+
+    def set_labels(self, labels: list[tuple[float, float, str]], tile_w: float, rect: QtCore.QRectF,
+                   gap: float = 0.0) -> None:
         self.prepareGeometryChange()
-        self._labels, self._tile_w, self._rect = labels, tile_w, rect
+        self._labels, self._tile_w, self._rect, self._gap = labels, tile_w, rect, gap
         self.update()
 
     def boundingRect(self) -> QtCore.QRectF:
@@ -69,20 +82,57 @@ class _TileLabels(QtWidgets.QGraphicsItem):
             return  # tiles too small for any text
         painter.save()
         painter.resetTransform()
+        self._paint_borders_and_values(painter, transform)
         font = painter.font()
         font.setPointSizeF(8)
         painter.setFont(font)
         metrics = QtGui.QFontMetrics(font)
         fill = QtGui.QColor(0, 0, 0, 160)
         painter.setPen(QtGui.QColor(theme.TEXT))
+        chip_h = metrics.height() + 2
+        gap_px = transform.m11() * self._gap
         for x, y, text in self._labels:
             point = transform.map(QtCore.QPointF(x, y))
             shown = metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, int(width))
-            box = QtCore.QRectF(point.x() + 2, point.y() + 2, metrics.horizontalAdvance(shown) + 6,
-                                metrics.height() + 2)
+            # above the tile when the gap has room (small maps zoomed in), else in its corner
+            top = point.y() - chip_h - 1 if gap_px >= chip_h + 2 else point.y() + 2
+            box = QtCore.QRectF(point.x() + 2, top, metrics.horizontalAdvance(shown) + 6, chip_h)
             painter.fillRect(box, fill)
             painter.drawText(box, QtCore.Qt.AlignmentFlag.AlignCenter, shown)
         painter.restore()
+
+
+    def _paint_borders_and_values(self, painter: QtGui.QPainter, transform: QtGui.QTransform) -> None:
+        view = self._view
+        if view is None:
+            return
+        layout = view.layout
+        painter.setPen(QtGui.QPen(QtGui.QColor(theme.BORDER), 1))
+        h, w = view.values.shape[:2]
+        cell_px = transform.m11() * layout.tile_w / w
+        show_values = h * w <= self.VALUE_MAX_CELLS and cell_px >= self.VALUE_CELL_PX
+        if show_values:
+            font = painter.font()
+            font.setPointSizeF(max(6.0, min(10.0, cell_px / 5)))
+            painter.setFont(font)
+        for index in range(len(view.cells)):
+            y, x = layout.origin(index)
+            rect = transform.mapRect(QtCore.QRectF(x, y, layout.tile_w, layout.tile_h))
+            painter.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
+            if not show_values:
+                continue
+            tile = view.tile(index)
+            low, high = view.levels[index]
+            step_x, step_y = rect.width() / w, rect.height() / h
+            for row in range(h):
+                for col in range(w):
+                    value = float(tile[row, col])
+                    # dark text on the bright ends of the scale, light text elsewhere
+                    strong = abs(value) > 0.6 * max(abs(low), abs(high))
+                    painter.setPen(QtGui.QColor("#111111" if strong else theme.TEXT))
+                    cell = QtCore.QRectF(rect.left() + col * step_x, rect.top() + row * step_y, step_x, step_y)
+                    painter.drawText(cell, QtCore.Qt.AlignmentFlag.AlignCenter, f"{value:.3g}")
+            painter.setPen(QtGui.QPen(QtGui.QColor(theme.BORDER), 1))
 
 
 class ImagePanel(QtWidgets.QFrame):
@@ -186,6 +236,7 @@ class MapPanel(QtWidgets.QFrame):
             image.setLookupTable(table)
             self.colour_bar.set_table(table)
         image.setImage(view.pixels, autoLevels=False)  # indices + colour table, no rescaling
+        self._labels.set_view(view)
         if view.layout != self._layout:
             self._layout = view.layout
             height, width = view.layout.shape
@@ -206,6 +257,7 @@ class MapPanel(QtWidgets.QFrame):
         self.current = None
         self.view.image.clear()
         self._labels.set_labels([], 1.0, QtCore.QRectF())
+        self._labels.set_view(None)
         self._titles = ()
         self._layout = None
         self.readout.setText(message or " ")
@@ -218,7 +270,10 @@ class MapPanel(QtWidgets.QFrame):
                 y, x = view.layout.origin(index)
                 labels.append((float(x), float(y), text))
         height, width = view.layout.shape
-        self._labels.set_labels(labels, float(view.layout.tile_w), QtCore.QRectF(0, 0, width, height))
+        gap = float(view.layout.gap)
+        # the item's area includes the band above the first row, where small maps' labels go
+        self._labels.set_labels(labels, float(view.layout.tile_w),
+                                QtCore.QRectF(0, -max(gap, 1.0), width, height + max(gap, 1.0)), gap)
 
     def _tile_for_filter(self, view: MapView, bank_index: int) -> int:
         try:
@@ -271,6 +326,10 @@ class MapPanel(QtWidgets.QFrame):
 
     @QtCore.Slot(object)
     def _click(self, event) -> None:
+        if event.double() and self._layout is not None:
+            height, width = self._layout.shape
+            self.view.box.setRange(xRange=(0, width), yRange=(0, height), padding=0.01)
+            return
         hit = self._tile_under(event.scenePos())
         if hit is not None and self.current is not None:
             self.tile_clicked.emit(self.current.filters[hit[0]])

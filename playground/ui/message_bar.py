@@ -32,9 +32,16 @@ class MessageBar(QtWidgets.QFrame):
         self._timer = QtCore.QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
+        self.message = ""
         self.hide()
 
+    def dismiss_if(self, text: str) -> None:
+        """Hide the bar if it is showing ``text`` (a condition that has ended)."""
+        if self.isVisible() and self.message == text:
+            self.hide()
+
     def show_message(self, text: str, warning: bool = True) -> None:
+        self.message = text
         colour = theme.WARNING if warning else theme.TEXT
         self.setStyleSheet(f"MessageBar {{ background: #3a3420; border: 1px solid {colour}; border-radius: 3px; }}"
                            if warning else "MessageBar { background: #263238; border-radius: 3px; }")

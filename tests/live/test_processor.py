@@ -367,3 +367,27 @@ def test_min_max_levels_are_the_full_maps_extremes_whatever_the_tile_size(scale)
     result = FrameProcessor().process(frame, Snapshot(view=view), smooth=False)
     maps = result.views["filters"].values
     np.testing.assert_allclose(result.views["filters"].levels[:, 1], np.abs(maps).max(axis=(0, 1)), rtol=1e-6)
+
+
+def test_rounding_noise_on_a_flat_picture_stays_dark():
+    # a flat picture gives ~1e-7 from an edge kernel: float rounding, not an edge
+    flat = np.full((48, 64, 3), 0.37, np.float32)
+    result = FrameProcessor().process(flat, Snapshot(layer=LayerSettings(padding="valid")), smooth=False)
+    checked = 0
+    for key in ("filters", "channels"):
+        view = result.views[key]
+        for index in range(len(view.cells)):
+            if np.abs(view.tile(index)).max() < 1e-4:  # zero-sum kernels (edges): only noise here
+                y, x = view.layout.origin(index)
+                tile = view.pixels[y:y + view.layout.tile_h, x:x + view.layout.tile_w].astype(int)
+                assert (np.abs(tile - 128) <= 1).all(), view.titles[index]  # the diverging middle
+                checked += 1
+    assert checked >= 10
+
+
+def test_true_convolution_is_named_on_every_map(frame):
+    result = FrameProcessor().process(frame, Snapshot(layer=LayerSettings(flip=True)), smooth=False)
+    assert all("flipped" in title for title in result.views["filters"].titles)
+    assert all("flipped" in title for title in result.views["channels"].titles)
+    plain = FrameProcessor().process(frame, Snapshot(), smooth=False)
+    assert not any("flipped" in title for title in plain.views["filters"].titles)

@@ -14,7 +14,7 @@ pytest.importorskip("PySide6")
 pytest.importorskip("pyqtgraph")
 
 import cv2
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from playground.engine import conv2d
 from playground.kernels import preset_weights
@@ -173,6 +173,8 @@ def test_a_kernel_larger_than_the_frame_is_reported_and_the_last_maps_stay(qtbot
     assert window.editor.bank().size == 9, "nothing the user edited is lost"
     window.editor.set_kernel_size(3)
     frame_where(qtbot, window, lambda r: r.snapshot.bank.size == 3 and r.views)
+    # the condition has ended: its message goes away
+    qtbot.waitUntil(lambda: not window.message_bar.isVisible(), timeout=WAIT_MS)
 
 
 def test_hovering_a_map_reads_out_its_value(window):
@@ -255,3 +257,31 @@ def test_the_fixed_level_steps_below_one_without_an_error(qtbot, window):
     layer, view = panel.settings()
     assert 0 < view.levels.fixed < 1.0
     assert not window.message_bar.isVisible() or "fixed level" not in window.message_bar.text.text()
+
+
+def test_undo_redo_and_reset_of_the_bank(qtbot, window):
+    editor = window.editor
+    original = editor.bank()
+    editor.set_kernel_size(1)          # crops every kernel to its centre: a destructive edit
+    editor.set_kernel_size(3)
+    assert editor.bank() != original
+    edits = window.edit_actions
+    edits.undo_action.trigger()
+    edits.undo_action.trigger()
+    assert editor.bank() == original and window.snapshot.bank == original
+    frame_where(qtbot, window, lambda r: r.snapshot.bank == original and r.views)
+    edits.redo_action.trigger()
+    assert editor.bank().size == 1 and window.snapshot.bank.size == 1
+    editor.apply_preset("Laplacian")
+    assert not edits.redo_action.isEnabled()  # a new edit drops the redo branch
+    edits.reset_action.trigger()
+    from playground.kernels import starter_bank
+    assert window.snapshot.bank == starter_bank()
+    edits.undo_action.trigger()
+    assert window.snapshot.bank.size == 3 and window.snapshot.bank != starter_bank()
+
+
+def test_typing_a_leading_dot_into_the_grid_is_not_a_shortcut(qtbot, window):
+    # "." was the single-step shortcut and ate the first key of ".5"
+    assert window.step_action.shortcut().toString() == "Ctrl+."
+    assert all(action.shortcut().toString() != "." for action in window.findChildren(QtGui.QAction))
