@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from . import buffers
 from .backend import backend_for
-from .row_stack import RowStack, chunk_rows
+from .row_stack import chunk_rows, row_stack_for
 from .shapes import as_pair, effective_size, output_size, resolve_padding
 from .validation import check_real_array, finite_float32
 
@@ -162,8 +162,8 @@ def _run(plan: _Plan, per_channel: bool, with_maps: bool = True):
 
     def band(first_chunk: int, last_chunk: int) -> None:
         # one stack per thread, refilled chunk after chunk while it is in cache
-        stack = RowStack(backend, plan.x.shape[1:], (f_h, f_w), plan.stride, plan.pads, plan.dilation,
-                         w_out, chunk, channel_major=per_channel)
+        stack = row_stack_for(backend, plan.x.shape[1:], (f_h, f_w), plan.stride, plan.pads, plan.dilation,
+                              w_out, chunk, channel_major=per_channel)
         for image in range(m):
             out = maps[image] if with_maps else None
             for first, last in chunks[first_chunk:last_chunk]:
