@@ -24,6 +24,8 @@ from .actions import make_action
 __all__ = ["CaptureActions", "save_png_unique", "maps_area", "SCREENSHOT_KEY", "MAPS_KEY"]
 
 SCREENSHOT_KEY = "export/screenshot_folder"
+PER_CHANNEL_KEY = "export/per_channel"
+TIFF_KEY = "export/tiff"
 MAPS_KEY = "export/maps_folder"
 _SHOW_PROGRESS_MS = 300  # an export quicker than this shows no progress bar
 
@@ -126,6 +128,11 @@ class CaptureActions(QtCore.QObject):
         self.export_action = self._action("Export feature maps…", "Ctrl+E", self.export_maps,
                                           "Write the maps on screen into a new folder: a PNG per map as shown, "
                                           "float32 .npy arrays, a contact sheet and meta.json (Ctrl+E)")
+        # what an export includes besides the per-filter maps (remembered)
+        self.per_channel_option = self._option("Include per-channel maps", PER_CHANNEL_KEY, True,
+                                               "Also write per_channel.npy and a PNG per (filter, channel)")
+        self.tiff_option = self._option("Also a multi-page TIFF", TIFF_KEY, False,
+                                        "Also write maps.tiff: one float32 page per map, for ImageJ/Fiji and co.")
 
         # progress: a bar and a cancel button in the status bar, shown only for slow exports
         self.progress_bar = QtWidgets.QProgressBar()
@@ -145,6 +152,19 @@ class CaptureActions(QtCore.QObject):
         self._show_timer.setSingleShot(True)
         self._show_timer.setInterval(_SHOW_PROGRESS_MS)
         self._show_timer.timeout.connect(self._show_progress)
+
+    def _option(self, text: str, key: str, default: bool, tip: str) -> QtGui.QAction:
+        """A checkable export option whose state is remembered in the settings."""
+        settings = self.window.settings
+        checked = default if settings is None else str(settings.value(key, default)).lower() in ("true", "1")
+        action = QtGui.QAction(text, self)
+        action.setCheckable(True)
+        action.setChecked(checked)
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        if settings is not None:
+            action.toggled.connect(lambda on: settings.setValue(key, bool(on)))
+        return action
 
     def _action(self, text: str, keys: str | None, slot, tip: str) -> QtGui.QAction:
         return make_action(self, text, keys, slot, tip)
@@ -225,6 +245,7 @@ class CaptureActions(QtCore.QObject):
 
     def _start(self, rendered, parent: str, source_text: str | None) -> None:
         signals, cancel = self._signals, self._cancel
+        per_channel, tiff = self.per_channel_option.isChecked(), self.tiff_option.isChecked()
         cancel.clear()
 
         def emit(signal, *args) -> None:
@@ -240,7 +261,8 @@ class CaptureActions(QtCore.QObject):
 
         def work() -> None:
             try:
-                folder = export_frame(rendered, parent, source_text=source_text, progress=progress)
+                folder = export_frame(rendered, parent, source_text=source_text, progress=progress,
+                                      per_channel=per_channel, tiff=tiff)
             except _Cancelled:
                 emit(signals.failed, "export cancelled; nothing was written")
             except ExportError as exc:

@@ -49,6 +49,10 @@ class ExportActions(QtCore.QObject):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(capture.export_action)
+        options = file_menu.addMenu("Export options")
+        options.setToolTipsVisible(True)
+        options.addAction(capture.per_channel_option)
+        options.addAction(capture.tiff_option)
 
         bank_menu = menu_bar.addMenu("&Bank")
         bank_menu.setToolTipsVisible(True)

@@ -209,6 +209,25 @@ def test_export_writes_the_frame_on_screen_with_progress(window, qtbot, tmp_path
     assert str(folder) in message(window)
 
 
+def test_export_options_choose_per_channel_maps_and_a_tiff(window, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(window.export_actions, "choose_folder", Chooser(tmp_path))
+    capture = window.export_actions.capture
+    assert capture.per_channel_option.isChecked() and not capture.tiff_option.isChecked()
+    capture.per_channel_option.setChecked(False)
+    capture.tiff_option.setChecked(True)
+    capture.export_action.trigger()
+    qtbot.waitUntil(lambda: capture.last_export is not None, timeout=WAIT_MS)
+    folder = capture.last_export
+    assert not (folder / "per_channel.npy").exists()
+    assert not (folder / "per_channel").exists()
+    ok, pages = cv2.imreadmulti(str(folder / "maps.tiff"), flags=cv2.IMREAD_UNCHANGED)
+    assert ok and len(pages) == len(json.loads((folder / "meta.json").read_text())["names"])
+    np.testing.assert_array_equal(pages[0], np.load(folder / "maps.npy")[..., 0])
+    # the choices are remembered
+    assert str(window.settings.value("export/tiff")).lower() == "true"
+    assert str(window.settings.value("export/per_channel")).lower() == "false"
+
+
 def test_export_runs_off_the_gui_thread_and_can_be_cancelled(window, qtbot, tmp_path, monkeypatch):
     gate = threading.Event()
     real = capture_actions.export_frame
