@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
 
-from playground.engine import get_backend, set_backend
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)  # so tests can import window_helpers under --import-mode=importlib
 
-WAIT_MS = 15000
+from window_helpers import WAIT_MS  # noqa: E402
+
+from playground.engine import get_backend, set_backend  # noqa: E402
 
 
 @pytest.fixture

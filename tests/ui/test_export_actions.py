@@ -19,6 +19,7 @@ pytest.importorskip("pyqtgraph")
 
 import cv2
 from PySide6 import QtCore, QtGui
+from window_helpers import WAIT_MS, frame_where  # noqa: E402
 
 from playground.engine import conv2d
 from playground.export import atomic as export_atomic
@@ -28,7 +29,6 @@ from playground.ui.capture_actions import MAPS_KEY, SCREENSHOT_KEY, maps_area
 
 pytestmark = pytest.mark.qt
 
-WAIT_MS = 15000
 SHOT_NAME = re.compile(r"kernel-playground-\d{8}-\d{6}(-\d+)?\.png")
 
 
@@ -48,12 +48,6 @@ def message(win) -> str:
     return win.message_bar.text.text()
 
 
-def frame_where(qtbot, win, predicate):
-    if win.last_frame is not None and predicate(win.last_frame):
-        return win.last_frame
-    with qtbot.waitSignal(win.frame_displayed, timeout=WAIT_MS, check_params_cb=predicate) as blocker:
-        pass
-    return blocker.args[0]
 
 
 def use_bank(win, bank: FilterBank) -> None:

@@ -15,13 +15,13 @@ pytest.importorskip("pyqtgraph")
 
 import cv2
 from PySide6 import QtCore, QtGui
+from window_helpers import WAIT_MS, frame_where  # noqa: E402
 
 from playground.engine import conv2d
 from playground.kernels import preset_weights
 
 pytestmark = pytest.mark.qt
 
-WAIT_MS = 15000
 
 
 def first_frame(qtbot, win):
@@ -31,13 +31,6 @@ def first_frame(qtbot, win):
     return win.last_frame
 
 
-def frame_where(qtbot, win, predicate):
-    """The first displayed frame (from now on, or the current one) for which predicate holds."""
-    if win.last_frame is not None and predicate(win.last_frame):
-        return win.last_frame
-    with qtbot.waitSignal(win.frame_displayed, timeout=WAIT_MS, check_params_cb=predicate) as blocker:
-        pass
-    return blocker.args[0]
 
 
 def expected_maps(frame, bank, **layer):
