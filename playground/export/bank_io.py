@@ -235,6 +235,14 @@ def bank_from_dict(data, channels: int | None = None) -> FilterBank:
     return FilterBank(filters)
 
 
+def require_file(path: Path, label: str) -> None:
+    """BankFileError unless ``path`` is an existing file (``label`` names it in the message)."""
+    if not path.exists():
+        raise BankFileError(f"{label}: no such file")
+    if path.is_dir():
+        raise BankFileError(f"{label}: it is a folder, not a file")
+
+
 def load_bank(path: str | os.PathLike[str], channels: int | None = None) -> FilterBank:
     """Read and validate a bank JSON file.
 
@@ -257,10 +265,7 @@ def load_bank(path: str | os.PathLike[str], channels: int | None = None) -> Filt
     """
     path = Path(path).expanduser()
     label = f"bank file '{path}'"
-    if not path.exists():
-        raise BankFileError(f"{label}: no such file")
-    if path.is_dir():
-        raise BankFileError(f"{label}: it is a folder, not a file")
+    require_file(path, label)
     try:
         if path.stat().st_size > _MAX_FILE_BYTES:
             raise BankFileError(f"{label}: too large for a bank file ({path.stat().st_size} bytes)")

@@ -13,13 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.engine import asnumpy, conv2d_per_channel
-from playground.render.levels import compute_levels
+from playground.render.levels import map_levels, noise_floors
 
 from .naming import channel_name, map_stem
 
 __all__ = ["MapSet", "collect_map_sets"]
 
-_SAMPLE_STEP = 4  # the processor's levels come from every 4th pixel each way
 
 
 @dataclass(frozen=True)
@@ -65,11 +64,11 @@ class MapSet:
         return tuple(f"{prefix}{stem}.png" for stem in self.stems)
 
 
-def _levels(values: np.ndarray, count: int, policy, signed: bool) -> np.ndarray:
-    # as the processor does: a sampled copy flattened to (h, w, N) in picture order
-    sample = np.ascontiguousarray(values[::_SAMPLE_STEP, ::_SAMPLE_STEP])
-    sample = sample.reshape(sample.shape[0], sample.shape[1], count)
-    return compute_levels(sample, policy, signed, step=1)
+def _levels(values: np.ndarray, policy, signed: bool, floors: np.ndarray) -> np.ndarray:
+    """The levels the app would show for ``values`` (h, w, …): the processor's own rule."""
+    h, w = values.shape[:2]
+    planar = np.ascontiguousarray(values.reshape(h, w, -1).transpose(0, 2, 1))  # (h, N, w)
+    return map_levels(planar, policy, signed, floors)
 
 
 def _from_view(view, key: str, folder: str, stems: tuple) -> MapSet:
@@ -99,6 +98,7 @@ def collect_map_sets(rendered, per_channel: bool = True, pooled: bool = True) ->
     names = bank.names()
     k = len(names)
     signed = layer.activation == "none"
+    floor_k, floor_ck = noise_floors(bank.weights(), bank.biases())
     filter_stems = tuple(map_stem(i, name) for i, name in enumerate(names))
     sets = [_from_view(rendered.views["filters"], "filters", "", filter_stems)]
 
@@ -119,7 +119,7 @@ def collect_map_sets(rendered, per_channel: bool = True, pooled: bool = True) ->
         else:
             titles = tuple(f"{names[i]} · {channel_name(c)}" for c, i in cells)
             sets.append(MapSet("channels", "per_channel", values, cells, titles,
-                               _levels(values, len(cells), policy, True), True, stems))
+                               _levels(values, policy, True, floor_ck), True, stems))
 
     if pooled and layer.pool is not None:
         view = rendered.views.get("pooled")
@@ -130,5 +130,5 @@ def collect_map_sets(rendered, per_channel: bool = True, pooled: bool = True) ->
             ph, pw = values.shape[:2]
             titles = tuple(f"{name} · pooled {ph}×{pw}" for name in names)
             sets.append(MapSet("pooled", "pooled", values, tuple((i,) for i in range(k)), titles,
-                               _levels(values, k, policy, signed), signed, filter_stems))
+                               _levels(values, policy, signed, floor_k), signed, filter_stems))
     return sets

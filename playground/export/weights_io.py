@@ -19,7 +19,7 @@ import numpy as np
 from playground.kernels.model import MAX_FILTERS, MAX_SIZE, Filter, FilterBank
 
 from .atomic import atomic_save_npy
-from .bank_io import MAX_CHANNELS, MAX_WEIGHT, BankFileError
+from .bank_io import MAX_CHANNELS, MAX_WEIGHT, BankFileError, require_file
 
 __all__ = ["LAYOUTS", "to_layout", "from_layout", "weights_to_npy", "weights_from_npy"]
 
@@ -90,10 +90,7 @@ def weights_to_npy(bank: FilterBank, path: str | os.PathLike[str], layout: str =
 
 def _read_array(path: Path) -> np.ndarray:
     label = f"weights file '{path}'"
-    if not path.exists():
-        raise BankFileError(f"{label}: no such file")
-    if path.is_dir():
-        raise BankFileError(f"{label}: it is a folder, not a file")
+    require_file(path, label)
     try:
         with open(path, "rb") as handle:
             magic = handle.read(6)

@@ -122,7 +122,7 @@ class Filter:
     __hash__ = None  # mutable-looking contents (an array): not hashable
 
 
-def _resize_centered(weights: np.ndarray, size: int) -> np.ndarray:
+def resize_centered(weights: np.ndarray, size: int) -> np.ndarray:
     """Pad with zeros or crop around the centre to size×size (extra goes bottom/right)."""
     f = weights.shape[0]
     if size == f:
@@ -206,7 +206,7 @@ class FilterBank:
         if new.weights.shape != self.filters[index].weights.shape:
             if new.channels != self.channels:
                 raise ValueError(f"filter {new.name!r} has {new.channels} channels; the bank has {self.channels}")
-            new = new.with_weights(_resize_centered(new.weights, self.size))
+            new = new.with_weights(resize_centered(new.weights, self.size))
         filters = list(self.filters)
         filters[index] = new
         return FilterBank(tuple(filters))
@@ -217,7 +217,7 @@ class FilterBank:
             raise ValueError(f"the bank is full: at most {MAX_FILTERS} filters")
         if new.channels != self.channels:
             raise ValueError(f"filter {new.name!r} has {new.channels} channels; the bank has {self.channels}")
-        new = new.with_weights(_resize_centered(new.weights, self.size))
+        new = new.with_weights(resize_centered(new.weights, self.size))
         filters = list(self.filters)
         filters.insert(len(filters) if index is None else index, new)
         return FilterBank(tuple(filters))
@@ -245,7 +245,7 @@ class FilterBank:
         """Every filter padded with zeros or cropped around its centre to size×size."""
         if not 1 <= int(size) <= MAX_SIZE:
             raise ValueError(f"kernel size f must be 1 to {MAX_SIZE}; got {size}")
-        return FilterBank(tuple(item.with_weights(_resize_centered(item.weights, int(size))) for item in self.filters))
+        return FilterBank(tuple(item.with_weights(resize_centered(item.weights, int(size))) for item in self.filters))
 
     def unique_name(self, wanted: str) -> str:
         """``wanted``, or ``wanted 2``, ``wanted 3``… whichever no filter has yet."""

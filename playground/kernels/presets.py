@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import MAX_SIZE, Filter, FilterBank
+from .model import MAX_SIZE, Filter, FilterBank, resize_centered
 
 __all__ = ["Preset", "PRESETS", "preset_names", "preset_weights", "preset_filter", "starter_bank"]
 
@@ -140,11 +140,7 @@ def preset_weights(name: str, size: int, channels: int = 3) -> np.ndarray:
     else:
         if size < preset.natural:
             raise ValueError(f"{name} is a {preset.natural}×{preset.natural} kernel; the bank's f is {size}")
-        kernel = preset.build(size)
-        padded = np.zeros((size, size, 3), np.float32)
-        start = (size - 1) // 2 - (preset.natural - 1) // 2
-        padded[start:start + preset.natural, start:start + preset.natural] = kernel
-        kernel = padded
+        kernel = resize_centered(preset.build(size), size)
     if channels <= 3:
         return np.ascontiguousarray(kernel[:, :, :channels])
     return np.repeat(kernel[:, :, :1], channels, axis=2)

@@ -17,7 +17,7 @@ import numpy as np
 from playground.engine import array_module, asnumpy
 from playground.engine.layer import LayerOutput, run_layer
 from playground.kernels.model import CHANNEL_NAMES
-from playground.render.levels import LevelSmoother, compute_levels
+from playground.render.levels import LevelSmoother, map_levels, noise_floors
 from playground.render.mosaic import MosaicCanvas, MosaicLayout, grid_layout
 
 from .snapshot import Snapshot
@@ -28,9 +28,7 @@ VIEW_KEYS = ("filters", "channels", "pooled")
 # Mosaics kept for reuse per view (displayed + waiting + being drawn, and a spare);
 # when all are still held a fresh one is made and dropped after use.
 _MAX_CANVASES = 4
-# Levels come from this many pixels per map, at fixed random places: a regular grid
-# aliases with straight edges (a thin vertical edge is either always or never hit).
-_LEVEL_SAMPLES = 6000
+
 
 
 @dataclass(frozen=True)
@@ -175,10 +173,7 @@ class FrameProcessor:
         h, w = maps.shape[:2]
         flipped = " · flipped" if layer.flip else ""  # true convolution: say so on every map
         titles = tuple(f"{name} · {h}×{w}{flipped}" for name in names)  # n_H×n_W, the notes' order
-        # Below this a map's values are rounding noise (1e-4 of the largest response an
-        # input in [0, 1] can give): a flat picture must not show them at full colour.
-        weights = np.abs(bank.weights().astype(np.float64))
-        floor_k = 1e-4 * (weights.sum(axis=(0, 1, 2)) + np.abs(bank.biases()))
+        floor_k, floor_ck = noise_floors(bank.weights(), bank.biases())
         k = len(names)
         views["filters"] = self._draw("filters", maps, maps_planar, tuple((i,) for i in range(k)),
                                       titles, titles, signed, policy, active, smooth, view_settings, floor_k)
@@ -190,7 +185,6 @@ class FrameProcessor:
             # channel's slice of every kernel picks up
             cells = tuple((c, i) for c in range(n_c) for i in range(k))
             titles = tuple(f"{names[i]} · {channel_names[c]}{flipped}" for c, i in cells)
-            floor_ck = 1e-4 * weights.sum(axis=(0, 1))  # (n_c, K): each channel's slice
             # on the tiles: filter names along the top row, channel names down the first column
             labels = tuple(
                 (f"{channel_names[c]} · {names[i]}" if i == 0 else names[i]) if c == 0
@@ -221,15 +215,8 @@ class FrameProcessor:
         gap = max(1, min(6, round(min(tile) * 0.04)))
         layout = grid_layout(n, tile, cols=cols, aspect=view_settings.aspect_for(key), gap=gap)
         small = _shrink(planar, tile)
-        # levels from the full-size maps (shrinking averages peaks away): exact extremes
-        # for min/max, a fixed random sample of pixels for a percentile
-        levels = compute_levels(_level_sample(planar, policy.mode), policy, signed, step=1)
-        if policy.mode != "fixed":
-            span = np.maximum(levels[:, 1] - levels[:, 0], floors * (2 if signed else 1))
-            levels[:, 1] = levels[:, 0] + span if not signed else span / 2
-            if signed:
-                levels[:, 0] = -levels[:, 1]
-        levels = self._smoothers[key].update(levels, smooth=smooth)
+        # from the full-size maps: shrinking averages peaks away
+        levels = self._smoothers[key].update(map_levels(planar, policy, signed, floors), smooth=smooth)
         canvas = self._canvas(key, layout, background=128 if signed else 0)
         for i in range(n):
             canvas.draw(i, small[:, i, :], levels[i, 0], levels[i, 1])
@@ -247,33 +234,6 @@ def _planar(array, extra_axes: int) -> np.ndarray:
     moved = array.transpose(order)
     planar = asnumpy(xp.ascontiguousarray(moved))
     return planar.reshape(planar.shape[0], -1, planar.shape[-1])
-
-
-_SAMPLE_PLACES: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
-
-
-def _level_sample(planar: np.ndarray, mode: str) -> np.ndarray:
-    """Values to take levels from, shaped (samples, 1, N) for :func:`compute_levels`.
-
-    "minmax": each map's exact minimum and maximum. Otherwise: the same
-    ``_LEVEL_SAMPLES`` random pixels of every map (all of them for small maps).
-    """
-    h, n, w = planar.shape
-    if mode == "minmax":
-        extremes = np.empty((2, 1, n), np.float32)
-        for i in range(n):
-            low, high, _, _ = cv2.minMaxLoc(planar[:, i, :])
-            extremes[:, 0, i] = (low, high)
-        return extremes
-    if h * w <= _LEVEL_SAMPLES:
-        return planar.transpose(0, 2, 1).reshape(h * w, 1, n)
-    places = _SAMPLE_PLACES.get((h, w))
-    if places is None:
-        rng = np.random.default_rng(h * 100003 + w)  # fixed per size: steady levels on a still frame
-        flat = np.sort(rng.choice(h * w, _LEVEL_SAMPLES, replace=False))
-        places = _SAMPLE_PLACES[(h, w)] = (flat // w, flat % w)
-    rows, cols = places
-    return planar[rows, :, cols][:, None, :]
 
 
 def _shrink(planar: np.ndarray, tile: tuple[int, int]) -> np.ndarray:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from playground.engine.shapes import conv_params, output_size
 
-__all__ = ["LayerArithmetic", "layer_arithmetic"]
+__all__ = ["LayerArithmetic", "layer_arithmetic", "padding_text"]
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,18 @@ class LayerArithmetic:
     pooled_shape: tuple[int, int, int] | None
     params: int
     error: str | None = None
+
+
+def padding_text(pads) -> str:
+    """The padding in use, ((top, bottom), (left, right)), as the panels show it."""
+    (top, bottom), (left, right) = pads
+    if top == bottom == left == right:
+        return f"p = {top}"
+    text = f"top {top}, bottom {bottom}, left {left}, right {right}"
+    if (top != bottom or left != right) and bottom - top in (0, 1) and right - left in (0, 1):
+        # the shape "same" gives when the total is odd
+        text += "  (uneven total: the extra row/column goes bottom/right)"
+    return text
 
 
 def _axis(n: int, f: int, pads: tuple[int, int], s: int, d: int) -> tuple[str, int | None]:
@@ -52,14 +64,7 @@ def layer_arithmetic(in_shape, f: int, pads, stride: int, dilation: int, k: int,
     f_eff = dilation * (f - 1) + 1
     kernel = f"f = {f}" + (f"  (dilation {dilation}: covers {f_eff}×{f_eff})" if dilation > 1 else "")
     lines.append(("filters", f"{k} × ({f} × {f} × {n_c}),  {kernel}"))
-    if top == bottom and left == right and top == left:
-        pad_text = f"p = {top}"
-    else:
-        pad_text = f"p: top {top}, bottom {bottom}, left {left}, right {right}"
-        if (top != bottom or left != right) and bottom - top in (0, 1) and right - left in (0, 1):
-            # the shape "same" gives when the total is odd
-            pad_text += "  (odd total: the extra row/column goes bottom/right)"
-    lines.append(("padding", pad_text))
+    lines.append(("padding", padding_text(pads)))
     lines.append(("stride", f"s = {stride}"))
     text_h, out_h = _axis(n_h, f, (top, bottom), stride, dilation)
     text_w, out_w = _axis(n_w, f, (left, right), stride, dilation)

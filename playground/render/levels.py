@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
-__all__ = ["LevelPolicy", "LEVEL_MODES", "compute_levels", "LevelSmoother"]
+__all__ = ["LevelPolicy", "LEVEL_MODES", "compute_levels", "map_levels", "noise_floors", "LevelSmoother"]
 
 LEVEL_MODES = ("percentile", "minmax", "fixed")
 # Levels come from a regular subsample: every 4th pixel each way is plenty for a
@@ -118,6 +119,80 @@ def _span(levels: np.ndarray) -> np.ndarray:
     flat = levels[:, 1] - levels[:, 0] <= 1e-12
     levels[flat, 1] = levels[flat, 0] + 1.0
     return levels
+
+
+# Levels come from this many pixels per map, at fixed random places: a regular grid
+# aliases with straight edges (a thin vertical edge is either always or never hit).
+_LEVEL_SAMPLES = 6000
+# Below this fraction of the largest response a filter can give to an input in
+# [0, 1], a map's values are float rounding: a flat picture must not show them at
+# full colour.
+_NOISE_FRACTION = 1e-4
+
+
+def noise_floors(weights: np.ndarray, biases: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The smallest top level worth showing, per filter and per (channel, filter).
+
+    Parameters
+    ----------
+    weights : (f, f, n_c, K)
+    biases : (K,)
+
+    Returns
+    -------
+    per_filter : (K,)
+    per_channel : (n_c·K,), channel-major (the channel view's tile order)
+    """
+    magnitude = np.abs(np.asarray(weights, np.float64))
+    per_filter = _NOISE_FRACTION * (magnitude.sum(axis=(0, 1, 2)) + np.abs(np.asarray(biases, np.float64)))
+    per_channel = _NOISE_FRACTION * magnitude.sum(axis=(0, 1))
+    return per_filter, per_channel.reshape(-1)
+
+
+def map_levels(planar: np.ndarray, policy: LevelPolicy, signed: bool, floors: np.ndarray) -> np.ndarray:
+    """Levels for N maps stored planar, (H, N, W): what the app shows and exports use.
+
+    Exact extremes for min/max, a fixed random sample of pixels for a percentile;
+    never a top level below ``floors`` (N,) (see :func:`noise_floors`), except for
+    fixed levels, which are the person's own.
+    """
+    levels = compute_levels(_level_sample(planar, policy.mode), policy, signed, step=1)
+    if policy.mode != "fixed":
+        span = np.maximum(levels[:, 1] - levels[:, 0], np.asarray(floors) * (2 if signed else 1))
+        if signed:
+            levels[:, 1] = span / 2
+            levels[:, 0] = -levels[:, 1]
+        else:
+            levels[:, 1] = levels[:, 0] + span
+    return levels
+
+
+_SAMPLE_PLACES: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _level_sample(planar: np.ndarray, mode: str) -> np.ndarray:
+    """Values to take levels from, shaped (samples, 1, N) for :func:`compute_levels`.
+
+    "minmax": each map's exact minimum and maximum. Otherwise: the same
+    ``_LEVEL_SAMPLES`` random pixels of every map (all of them for small maps).
+    """
+    h, n, w = planar.shape
+    if mode == "minmax":
+        extremes = np.empty((2, 1, n), np.float32)
+        for i in range(n):
+            low, high, _, _ = cv2.minMaxLoc(planar[:, i, :])
+            extremes[:, 0, i] = (low, high)
+        return extremes
+    if h * w <= _LEVEL_SAMPLES:
+        return planar.transpose(0, 2, 1).reshape(h * w, 1, n)
+    places = _SAMPLE_PLACES.get((h, w))
+    if places is None:
+        rng = np.random.default_rng(h * 100003 + w)  # fixed per size: steady levels on a still frame
+        flat = np.sort(rng.choice(h * w, _LEVEL_SAMPLES, replace=False))
+        places = _SAMPLE_PLACES[(h, w)] = (flat // w, flat % w)
+    rows, cols = places
+    return planar[rows, :, cols][:, None, :]
+
 
 
 class LevelSmoother:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import os
 import signal
 import sys
@@ -107,7 +108,7 @@ def _save_screenshot(window, path: Path, report: dict) -> None:
 
 
 def _finish_benchmark(window, report: dict) -> None:
-    log = np.asarray(window.display_log[-report["frames"]:], float).reshape(-1, 3)
+    log = np.asarray(list(window.display_log)[-report["frames"]:], float).reshape(-1, 3)
     frames = len(log)
     if frames >= 2:
         # frames per second between the first and last displayed frame (start-up excluded)
@@ -189,6 +190,7 @@ def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = No
         _AfterFrames(window, _SCREENSHOT_FRAMES, lambda w: _save_screenshot(w, Path(screenshot), report), report)
     elif benchmark is not None:
         report.update(frames=benchmark)
+        window.display_log = collections.deque(maxlen=benchmark)  # every frame of the run
         _AfterFrames(window, benchmark, lambda w: _finish_benchmark(w, report), report)
     interrupted = []
 

@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.kernels import CHANNEL_NAMES, MAX_SIZE, TOOLS, Filter, FilterBank
 from playground.kernels.presets import PRESETS, preset_filter, preset_names, preset_weights
-from playground.kernels.tools import normalize, randomize
+from playground.kernels.tools import randomize
 
 from .bank_list import BankPanel
 from .kernel_grid import MAX_WEIGHT, KernelGrid, format_weight
@@ -245,9 +245,6 @@ class KernelEditor(QtWidgets.QWidget):
     def _run_tool(self, tool, kernel: np.ndarray) -> np.ndarray:
         if tool is randomize:
             return randomize(kernel, self._rng)
-        if tool is normalize and abs(float(kernel.sum(dtype=np.float64))) <= 1e-6 * float(np.abs(kernel).sum()):
-            # a float32 rounding sum (~1e-8 after zero-mean) is 0: let normalize refuse, not scale by 1e8
-            kernel = np.zeros_like(kernel)
         return tool(kernel)
 
     # --- plumbing -----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from PySide6 import QtCore, QtWidgets
 
 from playground.engine.layer import LayerSettings, PoolSettings
 from playground.live.snapshot import ViewSettings
+from playground.render.arithmetic import padding_text
 from playground.render.levels import LevelPolicy
 
 __all__ = ["LayerPanel"]
@@ -178,14 +179,7 @@ class LayerPanel(QtWidgets.QWidget):
 
     def show_padding(self, pads) -> None:
         """Show the padding in use, ((top, bottom), (left, right)); the split when it is uneven."""
-        (top, bottom), (left, right) = pads
-        if top == bottom == left == right:
-            text = f"p = {top} on every side"
-        else:
-            text = f"top {top}, bottom {bottom}, left {left}, right {right}"
-            if (top != bottom or left != right) and bottom - top in (0, 1) and right - left in (0, 1):
-                text += "  (uneven: the extra goes bottom/right)"
-        self.padding_split.setText(text)
+        self.padding_split.setText(padding_text(pads))
 
     def _sync_enabled(self) -> None:
         self.padding_p.setEnabled(self.padding_mode.currentData() == "custom")
