@@ -157,7 +157,8 @@ def _run(plan: _Plan, per_channel: bool, with_maps: bool = True):
         # (K, f_H·n_c·f_W): rows ordered (i, c, j)
         weights = xp.ascontiguousarray(plan.w.transpose(3, 0, 2, 1).reshape(k, -1))
     stack_row_bytes = 4 * n_c * f_w * w_out
-    chunk = chunk_rows(h_out, stack_row_bytes, plan.stride[0], plan.dilation[0], backend.cache_bytes)
+    chunk = chunk_rows(h_out, stack_row_bytes, plan.stride[0], plan.dilation[0], backend.cache_bytes,
+                       backend.workers)
     chunks = [(first, min(h_out, first + chunk)) for first in range(0, h_out, chunk)]
 
     def band(first_chunk: int, last_chunk: int) -> None:

@@ -26,6 +26,8 @@ __all__ = [
 
 
 def _as_int(value, name: str, minimum: int) -> int:
+    if type(value) is int and value >= minimum:  # the common case, without the ABC check's cost
+        return value
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{name} must be an integer; got {value!r}")
     if value < minimum:

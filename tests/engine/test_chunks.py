@@ -50,8 +50,10 @@ def test_many_small_chunks_match_the_reference(tiny_chunks, n_h, n_w, n_c, k, f,
 
 
 def test_chunk_rows_fit_the_cache_and_keep_row_phases_aligned():
-    assert chunk_rows(480, 27_648, 1, 1, 3 << 19) == 56        # 1.5 MB of 27 KB stack rows
-    assert chunk_rows(480, 27_648, 2, 1, 3 << 19) == 28        # stride 2 reads twice the rows
+    assert chunk_rows(480, 27_648, 1, 1, 3 << 19) == 54        # 1.5 MB fits 56 rows: 9 equal chunks of 54
+    assert chunk_rows(480, 27_648, 2, 1, 3 << 19) == 27        # stride 2 reads twice the rows: 28 fit
+    assert chunk_rows(480, 23_040, 1, 1, 3 << 19, workers=2) == 60  # 68 fit: 8 chunks, 4 per thread
+    assert chunk_rows(240, 11_520, 2, 1, 3 << 19, workers=2) == 60  # not 68, 68, 68, 36
     assert chunk_rows(100, 10**9, 1, 1, 1 << 20) == 8          # never fewer than 8 rows
     assert chunk_rows(100, 100, 1, 3, 1 << 20) % 3 == 0        # multiple of d_H / gcd(s_H, d_H)
     assert chunk_rows(100, 100, 3, 3, 1 << 20) == 100          # gcd 3: any start is phase 0
