@@ -36,9 +36,8 @@ from playground.engine import asnumpy, conv2d, conv_maps, pool2d, set_backend  #
 
 
 def median_ms(fn, runs: int, sync=lambda: None) -> float:
-    # warm-up: caches, buffers, thread pool, BLAS. A new geometry's first ~20 calls
-    # here ran up to 1.4× slower than the later ones, so warm up
-    # for at least 5 calls and 0.1 s rather than a fixed 2 calls.
+    # Warm-up (caches, buffers, thread pool, BLAS) for at least 5 calls and 0.1 s: a
+    # new geometry's first ~20 calls here ran up to 1.4× slower than the later ones.
     start = time.perf_counter()
     for warm in itertools.count():
         fn()

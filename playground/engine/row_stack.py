@@ -39,12 +39,13 @@ def _ceil_div(a: int, b: int) -> int:
 
 def chunk_rows(out_h: int, row_bytes: int, stride_h: int, dilation_h: int, cache_bytes: int | None,
                workers: int = 1) -> int:
-    """Output rows per chunk: as many as fit ``cache_bytes`` of stack, at least 8.
+    """Output rows per chunk: about as many as fit ``cache_bytes`` of stack (at least 8).
 
-    The chunks come out equal and a whole number per worker, so the threads finish
-    together: 480 rows in 68-row chunks had left one thread 272 rows and the other
-    208. The count is a multiple of the row-phase period d_H / gcd(s_H, d_H), so
-    every chunk starts at stack phase 0. ``cache_bytes=None`` means one chunk (the GPU).
+    The chunks are then evened out to a whole number per worker, so the threads
+    finish together (a short image may get chunks under 8 rows that way): 480 rows
+    in 68-row chunks had left one thread 272 rows and the other 208. The count is a
+    multiple of the row-phase period d_H / gcd(s_H, d_H), so every chunk starts at
+    stack phase 0. ``cache_bytes=None`` means one chunk (the GPU).
     """
     if cache_bytes is None:
         return out_h
