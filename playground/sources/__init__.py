@@ -17,6 +17,7 @@ Examples
 from .base import Source, SourceError
 from .demo import DemoSource, demo_frame
 from .image import ImageSource
+from .matrix import MatrixError, MatrixSource, matrix_from_text, matrix_to_text, read_matrix_file
 from .samples import sample_images
 from .spec import open_source, parse_source_spec
 from .video import VideoSource
@@ -33,4 +34,9 @@ __all__ = [
     "VideoSource",
     "WebcamSource",
     "demo_frame",
+    "MatrixSource",
+    "MatrixError",
+    "matrix_from_text",
+    "matrix_to_text",
+    "read_matrix_file",
 ]

@@ -8,6 +8,7 @@ from .base import Source, SourceError
 from .demo import DemoSource
 from .frames import DEFAULT_MAX_SIDE, check_downscale, check_max_side
 from .image import ImageSource
+from .matrix import MatrixSource
 from .samples import sample_images
 from .video import VIDEO_EXTENSIONS, VideoSource
 from .webcam import WebcamSource
@@ -18,14 +19,14 @@ IMAGE_EXTENSIONS = frozenset(
     {".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".dib", ".tif", ".tiff", ".webp",
      ".pbm", ".pgm", ".ppm", ".pnm", ".pfm", ".sr", ".ras", ".hdr", ".pic", ".exr", ".jp2"}
 )  # fmt: skip
-SPEC_KINDS = ("demo", "webcam", "sample", "image", "video", "file")
+SPEC_KINDS = ("demo", "webcam", "sample", "matrix", "image", "video", "file")
 
 
 def _accepted_forms() -> str:
     names = ", ".join(sample_images()) or "none installed"
     return (
         "use 'demo', 'webcam', 'webcam:N' (N = camera number, from 0), "
-        f"'sample:NAME' ({names}) or the path of an image or video file"
+        f"'sample:NAME' ({names}), 'matrix:PATH' (a text file of numbers) or the path of an image or video file"
     )
 
 
@@ -39,17 +40,20 @@ def parse_source_spec(spec: str) -> tuple[str, int | str | Path | None]:
     Parameters
     ----------
     spec : str
-        ``"demo"``, ``"webcam"`` (camera 0), ``"webcam:N"``, ``"sample:NAME"``
-        or the path of an image or video file (``~`` is expanded).
+        ``"demo"``, ``"webcam"`` (camera 0), ``"webcam:N"``, ``"sample:NAME"``,
+        ``"matrix:PATH"`` (a text file of raw numbers, see
+        :mod:`playground.sources.matrix`) or the path of an image or video file
+        (``~`` is expanded).
 
     Returns
     -------
     kind : str
-        ``"demo"``, ``"webcam"``, ``"sample"``, or for a path ``"image"`` /
+        ``"demo"``, ``"webcam"``, ``"sample"``, ``"matrix"``, or for a path ``"image"`` /
         ``"video"`` by its extension, ``"file"`` when the extension says neither
         (the content decides when it is opened).
     value : None, int, str or pathlib.Path
-        None for the demo, the camera index for a webcam, the sample name, the path.
+        None for the demo, the camera index for a webcam, the sample name, the path
+        (for ``"matrix"`` too).
 
     Raises
     ------
@@ -82,6 +86,13 @@ def parse_source_spec(spec: str) -> tuple[str, int | str | Path | None]:
         if name not in sample_images():
             raise SourceError(f"no sample picture called {name!r}: {_accepted_forms()}")
         return "sample", name
+    if keyword.startswith("matrix:"):
+        # a text file of raw numbers (playground.sources.matrix); read when opened
+        matrix_path = Path(text[len("matrix:"):].strip()).expanduser()
+        if not matrix_path.is_file():
+            reason = "it is a folder, not a file" if matrix_path.is_dir() else "no such file"
+            raise SourceError(f"cannot open '{matrix_path}': {reason} ({_accepted_forms()})")
+        return "matrix", matrix_path
 
     path = Path(text).expanduser()
     if not path.exists():
@@ -148,6 +159,8 @@ def open_source(
         source = ImageSource(sample_images()[value], max_side=max_side, downscale=downscale)
         source.spec = f"sample:{value}"
         return source
+    if kind == "matrix":
+        return MatrixSource.from_file(value)
     if kind == "video" or value.stat().st_size == 0:  # empty: VideoSource says so plainly
         return VideoSource(value, max_side=max_side, downscale=downscale)
     try:
