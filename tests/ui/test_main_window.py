@@ -193,10 +193,15 @@ def test_clicking_a_map_selects_its_filter(qtbot, window):
 
 def test_step_shows_one_new_frame_then_holds(qtbot, window):
     held = held_frame_index(qtbot, window)
-    with qtbot.waitSignal(window.frame_displayed, timeout=WAIT_MS) as blocker:
-        window.step_action.trigger()
-    assert blocker.args[0].index > held
+    window.step_action.trigger()
+    # Wait on the state we mean, not on "the next signal": a layout change can redraw the
+    # held frame and send frame_displayed with the old index.
+    qtbot.waitUntil(lambda: window.last_frame.index > held, timeout=WAIT_MS)
+    assert window.last_frame.index == held + 1 == window.runner.captured
     assert window.runner.paused
+    qtbot.wait(400)  # watch for a while: nothing more is captured or shown while paused
+    assert window.runner.captured == held + 1
+    assert window.last_frame.index == held + 1
 
 
 def test_a_slow_open_never_replaces_a_later_choice(qtbot, window, monkeypatch, tmp_path):
