@@ -11,9 +11,12 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-__all__ = ["Filter", "FilterBank", "MAX_FILTERS", "MAX_SIZE", "CHANNEL_NAMES"]
+__all__ = ["Filter", "FilterBank", "MAX_FILTERS", "MAX_CHANNELS", "MAX_SIZE", "CHANNEL_NAMES"]
 
-MAX_FILTERS = 32
+# 64, not 32: in a network a layer's n_c is the previous layer's K, and the notes'
+# 39×39×3 example has a 40-filter layer; the editor handles n_c up to MAX_CHANNELS.
+MAX_FILTERS = 64
+MAX_CHANNELS = 64
 MAX_SIZE = 11
 CHANNEL_NAMES = ("R", "G", "B")
 _MAX_NAME = 40
@@ -143,7 +146,7 @@ class FilterBank:
     Parameters
     ----------
     filters : tuple of Filter
-        1 to 32 filters, all with the same f and n_c.
+        1 to MAX_FILTERS (64) filters, all with the same f and n_c.
     """
 
     filters: tuple[Filter, ...] = field(default_factory=tuple)

@@ -96,11 +96,11 @@ def test_filter_equality_compares_weights():
 def test_bank_limits():
     with pytest.raises(ValueError, match="at least one"):
         FilterBank(())
-    with pytest.raises(ValueError, match="at most 32"):
+    with pytest.raises(ValueError, match=f"at most {MAX_FILTERS}"):
         bank_of(MAX_FILTERS + 1)
     full = bank_of(MAX_FILTERS)
-    assert len(full) == 32
-    with pytest.raises(ValueError, match="the bank is full: at most 32 filters"):
+    assert len(full) == MAX_FILTERS == 64
+    with pytest.raises(ValueError, match=f"the bank is full: at most {MAX_FILTERS} filters"):
         full.add(Filter("more", np.zeros((3, 3, 3))))
     with pytest.raises(ValueError, match="the bank is full"):
         full.duplicate(0)
