@@ -19,7 +19,7 @@ import numpy as np
 from playground.kernels.model import MAX_FILTERS, MAX_SIZE, Filter, FilterBank
 
 from .atomic import ExportError, atomic_write_json
-from .jsonfmt import float32_lists
+from .jsonfmt import DuplicateKeyError, HugeNumber, float32_lists, strict_loads
 
 __all__ = [
     "BankFileError",
@@ -49,7 +49,35 @@ def _shape_text(shape) -> str:
     return "×".join(str(n) for n in shape) if shape else "a single number"
 
 
+def _digits(value: int) -> int:
+    """Decimal digits of a whole number, without ``str()`` (Python refuses it past 4300 digits)."""
+    size = abs(value)
+    if size < 10 ** 30:
+        return len(str(size))
+    estimate = int(size.bit_length() * 0.30102999566398120)  # log10(2): exact or one short
+    return estimate + 1 if size >= 10 ** estimate else estimate
+
+
+def _huge(value) -> str | None:
+    """"a 401-digit number" for a number too large to show or convert, else None."""
+    if isinstance(value, HugeNumber):
+        return repr(value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and _digits(int(value)) > 30:
+        return f"a {_digits(int(value))}-digit number"
+    return None
+
+
+def _is_whole(value) -> bool:
+    """A whole number as JSON gives one (not a boolean), however many digits."""
+    if isinstance(value, HugeNumber):
+        return value.whole
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
 def _describe(value) -> str:
+    huge = _huge(value)
+    if huge is not None:
+        return huge
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -104,7 +132,9 @@ def _whole_number(data: dict, key: str, low: int, high: int) -> int:
     if key not in data:
         raise BankFileError(f"{key}: missing (the kernel {'size f' if key == 'size' else 'channel count n_c'})")
     value = data[key]
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if _is_whole(value) and _huge(value) is not None:
+        raise BankFileError(f"{key}: must be {low} to {high}, got {_huge(value)}")
+    if not _is_whole(value):
         raise BankFileError(f"{key}: must be a whole number, got {_describe(value)}")
     if not low <= value <= high:
         raise BankFileError(f"{key}: must be {low} to {high}, got {value}")
@@ -128,6 +158,9 @@ def _nested_shape(value, where: str) -> tuple[int, ...]:
 
 
 def _check_number(value, where: str) -> float:
+    huge = _huge(value)
+    if huge is not None:  # float() would overflow, or Python refuse the digits
+        raise BankFileError(f"{where}: must lie within ±1e6, got {huge}")
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise BankFileError(f"{where}: must be a number, got {_describe(value)}")
     number = float(value)
@@ -216,10 +249,10 @@ def bank_from_dict(data, channels: int | None = None) -> FilterBank:
     if "version" not in data:
         raise BankFileError("version: missing (the schema version, 1)")
     version = data["version"]
-    if isinstance(version, bool) or not isinstance(version, numbers.Integral):
+    if not _is_whole(version):
         raise BankFileError(f"version: must be a whole number, got {_describe(version)}")
-    if version != BANK_VERSION:
-        raise BankFileError(f"version: this app reads version {BANK_VERSION} bank files, got version {version}")
+    if _huge(version) is not None or version != BANK_VERSION:
+        raise BankFileError(f"version: this app reads version {BANK_VERSION} bank files, got version {_describe(version)}")
     f = _whole_number(data, "size", 1, MAX_SIZE)
     n_c = _whole_number(data, "channels", 1, MAX_CHANNELS)
     if channels is not None and n_c != channels:
@@ -275,9 +308,11 @@ def load_bank(path: str | os.PathLike[str], channels: int | None = None) -> Filt
     except OSError as exc:
         raise BankFileError(f"{label}: cannot read it ({exc.strerror or exc})") from None
     try:
-        # NaN and Infinity are read (Python accepts them) so the check below can say
+        # NaN, Infinity and huge numbers are read so the checks below can say
         # exactly which weight holds one
-        data = json.loads(text)
+        data = strict_loads(text)
+    except DuplicateKeyError as exc:
+        raise BankFileError(f"{label}: {exc}") from None
     except json.JSONDecodeError as exc:
         raise BankFileError(f"{label}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:

@@ -13,7 +13,9 @@ import re
 
 import numpy as np
 
-__all__ = ["dumps", "float32_lists", "float32_number"]
+__all__ = ["dumps", "float32_lists", "float32_number", "strict_loads", "HugeNumber", "DuplicateKeyError"]
+
+_MAX_INT_DIGITS = 30  # far past any weight or size; beyond it a number is only described, never converted
 
 # an innermost list: "[" then only numbers, commas and white space, then "]"
 _NUMBER_LIST = re.compile(r"\[\s*(-?[0-9][-+0-9.eE]*(?:\s*,\s*-?[0-9][-+0-9.eE]*)*)\s*\]")
@@ -48,3 +50,66 @@ def dumps(data) -> str:
     """
     text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
     return _NUMBER_LIST.sub(lambda m: "[" + ", ".join(part.strip() for part in m.group(1).split(",")) + "]", text)
+
+
+class HugeNumber:
+    """A number in JSON text too long to be any sensible value (a 401-digit weight).
+
+    Kept as its length only: ``int()`` of a 5000-digit text raises Python's digit
+    limit error and ``float()`` of a 401-digit one overflows, and neither may
+    reach a person; the checks that meet one name the field and say "a 401-digit
+    number" instead.
+    """
+
+    def __init__(self, text: str):
+        digits = text.lstrip("+-")
+        self.whole = digits.isdigit()
+        self.description = f"a {len(digits)}-digit number" if self.whole else f"a {len(text)}-character number"
+
+    def __repr__(self) -> str:
+        return self.description
+
+
+class DuplicateKeyError(ValueError):
+    """A JSON object names the same key twice (``json`` would silently keep the last)."""
+
+    def __init__(self, key: str):
+        self.key = key
+        super().__init__(f"duplicate key {key!r} (each key may appear once in an object)")
+
+
+def _int(text: str):
+    return int(text) if len(text) <= _MAX_INT_DIGITS else HugeNumber(text)
+
+
+def _float(text: str):
+    value = float(text)
+    # "Infinity" and "NaN" come through parse_constant; inf here is a decimal too long for a float
+    return value if value not in (float("inf"), float("-inf")) else HugeNumber(text)
+
+
+def _unique_keys(pairs: list) -> dict:
+    data = {}
+    for key, value in pairs:
+        if key in data:
+            raise DuplicateKeyError(key)
+        data[key] = value
+    return data
+
+
+def strict_loads(text: str):
+    """Parse JSON text, refusing duplicate keys and keeping huge numbers as :class:`HugeNumber`.
+
+    ``NaN`` and ``Infinity`` are read (as Python does) so that a check can say
+    which field holds one.
+
+    Raises
+    ------
+    json.JSONDecodeError
+        Not JSON (with line and column).
+    DuplicateKeyError
+        An object holds the same key twice.
+    RecursionError
+        Nested too deeply.
+    """
+    return json.loads(text, object_pairs_hook=_unique_keys, parse_int=_int, parse_float=_float)

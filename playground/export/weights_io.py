@@ -88,18 +88,31 @@ def weights_to_npy(bank: FilterBank, path: str | os.PathLike[str], layout: str =
     return atomic_save_npy(path, to_layout(weights, layout))
 
 
-def _read_array(path: Path) -> np.ndarray:
+def _read_array(path: Path, layout: str) -> np.ndarray:
+    """The file's array, after its header's shape has passed :func:`_check_shape`.
+
+    The header is checked first so that a file claiming a shape of 100000×100000…
+    is refused with the reason instead of numpy trying to allocate terabytes.
+    """
     label = f"weights file '{path}'"
     require_file(path, label)
     try:
         with open(path, "rb") as handle:
-            magic = handle.read(6)
-        if magic != b"\x93NUMPY":  # what numpy.save writes first; anything else is not an array file
-            raise BankFileError(f"{label}: not a .npy file (save the array with numpy.save)")
-        array = np.load(path, allow_pickle=False)
+            if handle.read(6) != b"\x93NUMPY":  # what numpy.save writes first; anything else is not an array file
+                raise BankFileError(f"{label}: not a .npy file (save the array with numpy.save)")
+            handle.seek(0)
+            version = np.lib.format.read_magic(handle)
+            read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                           else np.lib.format.read_array_header_2_0)  # 3.0 differs only in text encoding
+            shape, _, dtype = read_header(handle, max_header_size=10_000)
+            _check_shape(shape, dtype, layout, label)
+            handle.seek(0)
+            array = np.load(handle, allow_pickle=False)
     except (ValueError, EOFError) as exc:  # a pickle of Python objects, or a truncated file
         reason = "it holds Python objects, not numbers" if "object" in str(exc).lower() else "a damaged .npy file"
         raise BankFileError(f"{label}: {reason}") from None
+    except MemoryError:  # the checked shape is at most 11·11·64·MAX_FILTERS numbers: only when memory is short
+        raise BankFileError(f"{label}: not enough memory to read it") from None
     except OSError as exc:
         raise BankFileError(f"{label}: cannot read it ({exc.strerror or exc})") from None
     return array
@@ -110,24 +123,31 @@ def _app_shape(shape: tuple[int, ...], layout: str) -> tuple[int, ...]:
     return (shape[2], shape[3], shape[1], shape[0]) if layout == "pytorch" else tuple(shape)
 
 
-def _check_array(array: np.ndarray, layout: str, label: str) -> np.ndarray:
+def _check_shape(shape: tuple[int, ...], dtype: np.dtype, layout: str, label: str) -> None:
+    """BankFileError unless an array of ``shape`` and ``dtype`` can be a bank's weights in ``layout``."""
     wanted = LAYOUTS[layout]
-    if array.dtype.kind not in "fiu":
-        raise BankFileError(f"{label}: weights must be numbers, got dtype {array.dtype}")
-    if array.ndim != 4:
-        raise BankFileError(f"{label}: expected 4 axes {wanted} ({layout}), got shape {array.shape}")
-    f_h, f_w, n_c, k = _app_shape(array.shape, layout)
+    if dtype.hasobject:
+        raise BankFileError(f"{label}: it holds Python objects, not numbers")
+    if dtype.kind not in "fiu":
+        raise BankFileError(f"{label}: weights must be numbers, got dtype {dtype}")
+    if len(shape) != 4:
+        raise BankFileError(f"{label}: expected 4 axes {wanted} ({layout}), got shape {shape}")
+    f_h, f_w, n_c, k = _app_shape(shape, layout)
     if f_h != f_w:
         other = "keras" if layout == "pytorch" else "pytorch"
-        swapped = _app_shape(array.shape, other)
+        swapped = _app_shape(shape, other)
         hint = f"; it looks like the {other} layout {LAYOUTS[other]}" if swapped[0] == swapped[1] else ""
-        raise BankFileError(f"{label}: kernels must be square f×f in layout {wanted}, got shape {array.shape}{hint}")
+        raise BankFileError(f"{label}: kernels must be square f×f in layout {wanted}, got shape {shape}{hint}")
     if not 1 <= f_h <= MAX_SIZE:
-        raise BankFileError(f"{label}: kernel size f must be 1 to {MAX_SIZE}, got {f_h} (shape {array.shape})")
+        raise BankFileError(f"{label}: kernel size f must be 1 to {MAX_SIZE}, got {f_h} (shape {shape})")
     if not 1 <= n_c <= MAX_CHANNELS:
-        raise BankFileError(f"{label}: n_c must be 1 to {MAX_CHANNELS}, got {n_c} (shape {array.shape})")
+        raise BankFileError(f"{label}: n_c must be 1 to {MAX_CHANNELS}, got {n_c} (shape {shape})")
     if not 1 <= k <= MAX_FILTERS:
-        raise BankFileError(f"{label}: a bank holds 1 to {MAX_FILTERS} filters, got K = {k} (shape {array.shape})")
+        raise BankFileError(f"{label}: a bank holds 1 to {MAX_FILTERS} filters, got K = {k} (shape {shape})")
+
+
+def _check_array(array: np.ndarray, layout: str, label: str) -> np.ndarray:
+    _check_shape(array.shape, array.dtype, layout, label)
     values = array.astype(np.float64)
     finite = np.isfinite(values)
     if not finite.all():
@@ -168,7 +188,7 @@ def weights_from_npy(path: str | os.PathLike[str], layout: str = "pytorch", temp
     layout = _check_layout(layout)
     path = Path(path).expanduser()
     label = f"weights file '{path}'"
-    weights = _check_array(_read_array(path), layout, label)
+    weights = _check_array(_read_array(path, layout), layout, label)
     f, _, n_c, k = weights.shape
     if channels is not None and n_c != channels:
         raise BankFileError(f"{label}: the frames have {channels} channels (RGB), but the weights have n_c = {n_c} "

@@ -11,6 +11,7 @@ import pytest
 
 from playground.export import BankFileError, ExportError, bank_from_dict, bank_to_dict, load_bank, save_bank
 from playground.kernels import Filter, FilterBank, starter_bank
+from playground.kernels.model import MAX_FILTERS
 
 SCHEMA = Path(__file__).resolve().parents[2] / "playground" / "export" / "BANK_SCHEMA.md"
 
@@ -115,8 +116,9 @@ BAD = {
     "enabled not bool": (lambda d: d["filters"][0].update(enabled="yes"), "filters[0].enabled: must be true or false"),
     "unknown filter key": (lambda d: d["filters"][0].update(biass=1), "filters[0]: unknown key 'biass'"),
     "missing filters": (lambda d: d.pop("filters"), "filters: missing"),
-    "empty filters": (lambda d: d.update(filters=[]), "filters: a bank holds 1 to 32 filters, got 0"),
-    "too many filters": (lambda d: d.update(filters=d["filters"] * 5), "filters: a bank holds 1 to 32 filters, got 40"),
+    "empty filters": (lambda d: d.update(filters=[]), f"filters: a bank holds 1 to {MAX_FILTERS} filters, got 0"),
+    "too many filters": (lambda d: d.update(filters=d["filters"] * (MAX_FILTERS // 8 + 1)),
+                         f"filters: a bank holds 1 to {MAX_FILTERS} filters, got {MAX_FILTERS + 8}"),
     "filter not an object": (lambda d: d["filters"].__setitem__(1, [1, 2]), "filters[1]: must be an object"),
     "missing size": (lambda d: d.pop("size"), "size: missing"),
     "size text": (lambda d: d.update(size="3"), "size: must be a whole number, got '3'"),

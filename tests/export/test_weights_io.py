@@ -7,6 +7,7 @@ import pytest
 
 from playground.export import BankFileError, ExportError, from_layout, to_layout, weights_from_npy, weights_to_npy
 from playground.kernels import Filter, FilterBank, starter_bank
+from playground.kernels.model import MAX_FILTERS
 
 
 def random_bank(seed=0, f=5, n_c=3, k=6) -> FilterBank:
@@ -77,7 +78,8 @@ def save(tmp_path, array, name="w.npy"):
         (np.zeros((3, 3, 3, 8)), "pytorch", "kernels must be square.*looks like the keras layout"),
         (np.zeros((8, 3, 3, 3)), "keras", "kernels must be square.*looks like the pytorch layout"),
         (np.zeros((2, 3, 13, 13)), "pytorch", "kernel size f must be 1 to 11, got 13"),
-        (np.zeros((33, 3, 3, 3)), "pytorch", "a bank holds 1 to 32 filters, got K = 33"),
+        (np.zeros((MAX_FILTERS + 1, 3, 3, 3)), "pytorch",
+         f"a bank holds 1 to {MAX_FILTERS} filters, got K = {MAX_FILTERS + 1}"),
         (np.full((2, 3, 3, 3), np.nan), "pytorch", r"element \[0, 0, 0, 0\]: NaN is not allowed"),
         (np.array([["a"]]), "pytorch", "weights must be numbers"),
         (np.full((1, 3, 3, 3), 1e300), "pytorch", "within ±1e6"),
