@@ -252,7 +252,8 @@ def bank_from_dict(data, channels: int | None = None) -> FilterBank:
     if not _is_whole(version):
         raise BankFileError(f"version: must be a whole number, got {_describe(version)}")
     if _huge(version) is not None or version != BANK_VERSION:
-        raise BankFileError(f"version: this app reads version {BANK_VERSION} bank files, got version {_describe(version)}")
+        raise BankFileError(f"version: this app reads version {BANK_VERSION} bank files, "
+                            f"got version {_describe(version)}")
     f = _whole_number(data, "size", 1, MAX_SIZE)
     n_c = _whole_number(data, "channels", 1, MAX_CHANNELS)
     if channels is not None and n_c != channels:
