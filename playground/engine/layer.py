@@ -13,10 +13,16 @@ from .conv import conv_maps
 from .pool import pool2d
 from .shapes import as_pair, resolve_padding
 
-__all__ = ["PoolSettings", "LayerSettings", "LayerOutput", "run_layer", "ACTIVATIONS", "POOL_MODES"]
+__all__ = ["PoolSettings", "LayerSettings", "LayerOutput", "run_layer", "ACTIVATIONS", "POOL_MODES",
+           "MAX_STRIDE", "MAX_DILATION", "MAX_PADDING", "MAX_POOL"]
 
 ACTIVATIONS = ("none", "relu", "abs")
 POOL_MODES = ("max", "avg")
+# The settings' limits, in one place (the command line's --help states them from here)
+MAX_STRIDE = 16    # s
+MAX_DILATION = 8   # d
+MAX_PADDING = 64   # p, pixels per side
+MAX_POOL = 16      # pooling f and s
 
 
 def _positive_int(value, name: str, maximum: int) -> int:
@@ -36,8 +42,8 @@ class PoolSettings:
     def __post_init__(self):
         if self.mode not in POOL_MODES:
             raise ValueError(f"pool mode must be 'max' or 'avg'; got {self.mode!r}")
-        _positive_int(self.size, "pool size f", 16)
-        _positive_int(self.stride, "pool stride s", 16)
+        _positive_int(self.size, "pool size f", MAX_POOL)
+        _positive_int(self.stride, "pool stride s", MAX_POOL)
 
 
 @dataclass(frozen=True)
@@ -68,13 +74,13 @@ class LayerSettings:
                 raise ValueError(f"padding must be 'valid', 'same' or a number of pixels; got {padding!r}")
         else:
             pads = resolve_padding(padding, (1, 1), (1, 1), (1, 1), (1, 1))
-            if max(max(pair) for pair in pads) > 64:
-                raise ValueError(f"padding must be at most 64 pixels per side; got {padding!r}")
+            if max(max(pair) for pair in pads) > MAX_PADDING:
+                raise ValueError(f"padding must be at most {MAX_PADDING} pixels per side; got {padding!r}")
             # store one canonical, hashable form
             object.__setattr__(self, "padding", pads if pads[0] != pads[1] or pads[0][0] != pads[0][1]
                                else pads[0][0])
-        _positive_int(self.stride, "stride s", 16)
-        _positive_int(self.dilation, "dilation", 8)
+        _positive_int(self.stride, "stride s", MAX_STRIDE)
+        _positive_int(self.dilation, "dilation", MAX_DILATION)
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {self.activation!r}")
         if self.pool is not None and not isinstance(self.pool, PoolSettings):
