@@ -6,6 +6,7 @@ from .levels import LEVEL_MODES, LevelPolicy, LevelSmoother, compute_levels
 from .mosaic import MosaicCanvas, MosaicLayout, grid_layout, to_indices
 from .numbers import format_cell, format_cells, map_scale, response_scale
 from .receptive_field import LayerGeometry, Region, cells_fed_by, layer_sizes, receptive_field
+from .sliding_window import SlidingWindow, WindowStep
 
 __all__ = [
     "DIVERGING", "SEQUENTIAL", "GRAY", "lut", "colorize",
@@ -14,4 +15,5 @@ __all__ = [
     "format_cell", "format_cells", "map_scale", "response_scale",
     "ConvCellExplanation", "PoolCellExplanation", "explain_conv_cell", "explain_pool_cell",
     "Region", "LayerGeometry", "receptive_field", "cells_fed_by", "layer_sizes",
+    "SlidingWindow", "WindowStep",
 ]
