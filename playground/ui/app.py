@@ -19,9 +19,9 @@ from playground.sources import SourceError, open_source
 
 from . import theme
 from .main_window import MainWindow
-from .settings_store import load_snapshot, open_settings, save_snapshot
+from .settings_store import GEOMETRY_KEY, open_settings, reset_damaged, restore_settings, save_snapshot
 
-__all__ = ["run", "configure_pyqtgraph"]
+__all__ = ["run", "open_window", "configure_pyqtgraph"]
 
 # Frames to render before a --screenshot: levels ease in over the first frames,
 # and the status bar's FPS needs a second of frames.
@@ -126,6 +126,56 @@ def _finish_benchmark(window, report: dict) -> None:
     window.close()
 
 
+def open_window(*, source: str | None = None, settings_path: str | None = None, one_shot: bool = False,
+                size: tuple[int, int] = (1600, 1000)) -> MainWindow:
+    """The window, with the remembered settings restored (not yet shown).
+
+    Remembered values are validated first: a damaged entry is reset, the file kept
+    as ``*.bad-<time>``, and the window says so; it never stops the start.
+
+    Parameters
+    ----------
+    source : str, optional
+        What to show; default: the last one used, else the demo.
+    settings_path : str, optional
+        An .ini file for remembered settings (default: the user's settings).
+    one_shot : bool
+        A --screenshot or --benchmark run: remembered settings are neither read nor written.
+
+    Raises
+    ------
+    SourceError
+        When ``source`` is given and cannot be opened.
+    """
+    settings = open_settings(settings_path)
+    notes: list[str] = []
+    restored = restore_settings(settings) if not one_shot else None
+    snapshot = restored.snapshot if restored is not None else Snapshot()
+    spec = source or (restored.source if restored is not None else None) or "demo"
+    try:
+        opened = open_source(str(spec))
+    except SourceError as exc:
+        if source is not None:
+            raise
+        notes.append(f"the last source could not be opened again ({exc}); showing the demo")
+        opened = open_source("demo")
+        spec = "demo"
+
+    window = MainWindow(opened, snapshot, settings=None if one_shot else settings)
+    window.sources.current_spec = str(spec)
+    window.resize(*size)
+    for note in notes + list(opened.notices):
+        window.show_message(note, warning=False)
+    if restored is not None:
+        # Qt checks the content itself: refused bytes are damaged settings like any other
+        if restored.geometry is not None and not window.restoreGeometry(restored.geometry):
+            restored.damaged[GEOMETRY_KEY] = "window size and position (not a saved window geometry)"
+            reset_damaged(settings, restored)
+        if restored.reset_message:  # last, so the message bar shows it
+            window.show_message(restored.reset_message, warning=True)
+    return window
+
+
 def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = None, source: str | None = None,
         benchmark: int | None = None, settings_path: str | None = None, size: tuple[int, int] = (1600, 1000)) -> int:
     """Open the Kernel Playground window and run the event loop.
@@ -157,30 +207,13 @@ def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = No
     app.setApplicationVersion(__version__)
     theme.apply_dark_theme(app)
 
-    settings = open_settings(settings_path)
-    notes: list[str] = []
     one_shot = screenshot is not None or benchmark is not None
-    snapshot, notes = load_snapshot(settings) if not one_shot else (Snapshot(), [])
-    spec = source or (None if one_shot else settings.value("source/last")) or "demo"
     try:
-        opened = open_source(str(spec))
+        window = open_window(source=source, settings_path=settings_path, one_shot=one_shot, size=size)
     except SourceError as exc:
-        if source is not None:
-            print(f"kernel-playground: error: {exc}", file=sys.stderr)
-            return 2
-        notes.append(f"the last source could not be opened again ({exc}); showing the demo")
-        opened = open_source("demo")
-        spec = "demo"
-
-    window = MainWindow(opened, snapshot, settings=None if one_shot else settings)
-    window.sources.current_spec = str(spec)
-    window.resize(*size)
-    if not one_shot:
-        geometry = settings.value("window/geometry")
-        if geometry is not None:
-            window.restoreGeometry(geometry)
-    for note in notes + list(opened.notices):
-        window.show_message(note, warning=False)
+        print(f"kernel-playground: error: {exc}", file=sys.stderr)
+        return 2
+    settings = window.settings
 
     # a one-shot run succeeds only when its work is done (closing the window early is a failure)
     report: dict = {"ok": not one_shot, "error": "the window was closed before it finished"}
@@ -212,7 +245,7 @@ def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = No
     if interrupted:
         return 130
     if not one_shot:
-        settings.setValue("window/geometry", window.saveGeometry())
+        settings.setValue(GEOMETRY_KEY, window.saveGeometry())
         save_snapshot(settings, window.snapshot)
         settings.sync()
     if report.get("line"):
