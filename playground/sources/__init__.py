@@ -18,6 +18,7 @@ from .base import Source, SourceError
 from .demo import DemoSource, demo_frame
 from .image import ImageSource
 from .matrix import MatrixError, MatrixSource, matrix_from_text, matrix_to_text, read_matrix_file
+from .notes_examples import NOTES_EXAMPLES, NotesExample, notes_example
 from .samples import sample_images
 from .spec import open_source, parse_source_spec
 from .video import VideoSource
@@ -39,4 +40,7 @@ __all__ = [
     "matrix_from_text",
     "matrix_to_text",
     "read_matrix_file",
+    "NOTES_EXAMPLES",
+    "NotesExample",
+    "notes_example",
 ]
