@@ -12,7 +12,7 @@ it did on a gray picture:
   looks for the same pattern in R, G and B. On a gray picture the response is
   3× the 1-channel one — the sum over three equal channels.
 * Any other change keeps the slices both sides have, by position, and gives new
-  slices zeros (a matrix input can have up to 32 channels).
+  slices zeros (a matrix input can have up to 64 channels).
 
 The result is a new bank (the old one is untouched), so the UI's undo history
 keeps the old bank as it keeps any other edit.
@@ -66,7 +66,7 @@ def follow_channels(bank: FilterBank, channels: int) -> FilterBank:
     bank : FilterBank
         K filters of f×f×n_c.
     channels : int
-        The input's channel count (3 for RGB, 1 for gray, up to 32 for a matrix).
+        The input's channel count (3 for RGB, 1 for gray, up to 64 for a matrix).
 
     Returns
     -------

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from playground.kernels.model import MAX_FILTERS
+from playground.kernels.model import MAX_CHANNELS
 
 from .base import Source, SourceError
 
@@ -41,11 +41,10 @@ __all__ = [
 ]
 
 MAX_MATRIX_SIDE = 1024
-# A matrix can be the input of a layer whose bank has up to MAX_FILTERS channels
-# (the notes' 6×6×32 → 6×6×5 example needs 32).
-MAX_MATRIX_CHANNELS = MAX_FILTERS
+# As many channels as a filter can have (the notes' 6×6×32 → 6×6×5 example needs 32).
+MAX_MATRIX_CHANNELS = MAX_CHANNELS
 # Kernel weights are limited to ±1e6 too, so every product (≤ 1e12) and every sum
-# of an 11×11×32 window stays far inside float32.
+# of an 11×11×64 window (< 1e17) stays far inside float32.
 MAX_MATRIX_VALUE = 1e6
 MAX_MATRIX_FILE_BYTES = 64 * 1024 * 1024
 
@@ -136,7 +135,7 @@ def matrix_from_text(text: str) -> np.ndarray:
         Naming the line: a value that is not a finite number within ±1e6, a row
         with another count of numbers than the first row of its channel, a
         channel of another size than the first; or no numbers at all, more than
-        1024 rows/columns or 32 channels.
+        1024 rows/columns or MAX_MATRIX_CHANNELS (64) channels.
 
     Examples
     --------
@@ -172,7 +171,7 @@ def matrix_from_text(text: str) -> np.ndarray:
 
 
 def _number_text(value: float) -> str:
-    """Shortest text that reads back as the same float32 ("30", "-1.25", "1e-05")."""
+    """Shortest text that reads back as the same float32 ("30", "-1.25", "1e-5")."""
     value = np.float32(value)
     if value == 0:
         return "0"  # also for -0.0
@@ -278,7 +277,7 @@ class MatrixSource(Source):
 
     Notes
     -----
-    Unlike picture sources, a frame has any number of channels (1 to 32) and any
+    Unlike picture sources, a frame has any number of channels (1 to 64) and any
     range of values. A typed matrix (no ``path``) has the spec ``"matrix"``,
     which does not reopen it: keep its :func:`matrix_to_text` instead.
     """
