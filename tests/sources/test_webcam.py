@@ -29,9 +29,9 @@ def test_opens_reads_and_reports(fake_capture, make_bgr):
         np.testing.assert_array_equal(frame[10, 10], rgb)
 
 
-def test_camera_that_vanishes_mid_stream(fake_capture, make_bgr):
+def test_camera_that_vanishes_mid_stream_without_reconnect(fake_capture, make_bgr):
     capture = fake_capture([make_bgr(0, 0, 255), make_bgr(0, 0, 255)])
-    source = webcam(capture, index=1, max_failures=10)
+    source = webcam(capture, index=1, max_failures=10, reconnect=False)
     source.read()
     source.read()
     reads_before = capture.reads
@@ -49,7 +49,7 @@ def test_gives_up_after_timeout_even_before_max_failures(fake_capture, make_bgr)
         return now[0]
 
     capture = fake_capture([make_bgr(1, 2, 3)])
-    source = webcam(capture, max_failures=1000, give_up_after=2.0, clock=clock)
+    source = webcam(capture, max_failures=1000, give_up_after=2.0, clock=clock, reconnect=False)
     source.read()
     before = capture.reads
     with pytest.raises(SourceError, match="stopped sending frames"):
