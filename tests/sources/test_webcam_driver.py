@@ -9,6 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
+from playground.live.runner import LiveRunner
+from playground.live.snapshot import Snapshot
 from playground.sources import SourceError, WebcamSource
 from playground.sources.cameras import MJPG, configure_capture, fourcc_text
 from playground.sources.webcam import FrameRateMeter
@@ -78,6 +80,8 @@ class Camera:
 
     def read(self):
         self.plug.reads += 1
+        if self.plug.pace:
+            time.sleep(self.plug.pace)  # a real camera's wait for its next frame
         if self.released or not self.plug.connected or (self.fourcc == MJPG and not self.mjpg_works):
             return False, None
         self.plug.clock.now += 1 / 30  # the camera's own pace: 30 frames a second
@@ -99,6 +103,7 @@ class Plug:
         self.open_tries = 0
         self.reads = 0
         self.camera_options = camera_options
+        self.pace = 0.0
 
     def factory(self, index):
         self.open_tries += 1
@@ -273,3 +278,38 @@ def test_frame_rate_meter_smooths_and_drops_when_stalled():
     assert meter.rate(5.0) == 0.0  # nothing in the last 2 s
     meter.reset()
     assert meter.rate(5.0) is None
+
+
+class TinyCamera(Camera):
+    MODES = {YUYV: [(32, 24)], MJPG: [(32, 24)]}
+
+
+def test_live_runner_keeps_going_through_unplug_and_replug():
+    plug = Plug(FakeClock())
+    plug.pace = 0.01
+    source = WebcamSource(0, capture_factory=lambda index: plug.connected and TinyCamera(plug) or _Absent(),
+                          retry_delay=0.0, backoff=(0.05, 0.2), hold_interval=0.05)
+    seen, errors = [], []
+    lock = threading.Condition()
+
+    def on_result():
+        result = runner.results.take()
+        if result is not None:
+            with lock:
+                seen.append((result.frame[0, 0].tolist(), source.status))
+                lock.notify_all()
+
+    runner = LiveRunner(source, Snapshot(), on_result, errors.append)
+    runner.start()
+    try:
+        with lock:
+            assert lock.wait_for(lambda: seen, 15)
+            plug.connected = False
+            assert lock.wait_for(lambda: sum(1 for _, status in seen if status) >= 3, 15)  # held frames go on
+            plug.colour = (255, 0, 0)
+            plug.connected = True
+            assert lock.wait_for(lambda: seen[-1][0] == [0.0, 0.0, 1.0] and not seen[-1][1], 15)
+    finally:
+        assert runner.stop(5)
+    assert errors == [] and not runner.source_failed  # never an error: the picture just paused
+    assert source.closed
