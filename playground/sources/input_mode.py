@@ -15,14 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from playground.engine.network import LUMINANCE
+
 __all__ = ["InputMode", "INPUT_SCALES", "LUMINANCE", "apply_input_mode", "to_grayscale", "scale_frame",
            "input_channels"]
 
 INPUT_SCALES = ("unit", "raw")
 _SCALE_FACTORS = {"unit": 1.0, "raw": 255.0}
 _SCALE_TEXT = {"unit": "[0, 1]", "raw": "0–255"}
-# ITU-R BT.601 luma weights for R, G, B (what OpenCV's RGB2GRAY uses)
-LUMINANCE = (0.299, 0.587, 0.114)
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class InputMode:
 
 
 def to_grayscale(frame) -> np.ndarray:
-    """One luminance channel: 0.299·R + 0.587·G + 0.114·B.
+    """One luminance channel: 0.299·R + 0.587·G + 0.114·B (the engine's ``LUMINANCE``).
 
     Parameters
     ----------
