@@ -6,7 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.render.levels import LEVEL_MODES, LevelPolicy, LevelSmoother, compute_levels
+from playground.render.levels import (
+    LEVEL_MODES,
+    LevelPolicy,
+    LevelSmoother,
+    compute_levels,
+    map_levels,
+    sample_levels,
+    sample_places,
+)
 from playground.render.levels import _percentile_rows as percentile_rows
 
 
@@ -241,6 +249,76 @@ def test_histogram_percentile_matches_numpy_default_on_big_maps(percentile, most
 def test_histogram_percentile_of_a_constant_row_is_that_value():
     values = np.full((2, 100), 4.0, np.float32)
     np.testing.assert_allclose(percentile_rows(values, 99.0), [4.0, 4.0])
+
+
+def _histogram_top_edge(values: np.ndarray, percentile: float, bins: int = 1024) -> np.ndarray:
+    """The level rule spelled out: count values into 1024 bins from each row's minimum,
+    take the top edge of the first bin whose running count reaches the rank."""
+    rows, n = values.shape
+    low = values.min(axis=1, keepdims=True)
+    span = values.max(axis=1, keepdims=True) - low
+    scale = np.where(span > 0, (bins - 1) / np.where(span > 0, span, 1), 0.0).astype(np.float32)
+    index = ((values - low) * scale).astype(np.int32)
+    wanted = np.ceil(percentile / 100.0 * n)
+    tops = []
+    for r in range(rows):
+        counts = np.bincount(index[r], minlength=bins)
+        edge = int((np.cumsum(counts) < wanted).sum())
+        top = min(float(low[r, 0]) + (edge + 1) * float(span[r, 0]) / (bins - 1), float(values[r].max()))
+        tops.append(float(low[r, 0]) if (values[r] == low[r, 0]).sum() >= wanted else top)
+    return np.array(tops)
+
+
+@pytest.mark.parametrize("percentile", [50.0, 75.3, 90.0, 99.0, 99.9, 100.0])
+def test_percentile_is_exactly_the_histogram_rule(percentile):
+    # the sort finds the rank's bin without counting: every level must be the same number
+    rng = np.random.default_rng(int(percentile * 10))
+    for trial in range(60):
+        n = int(rng.integers(1, 4000))
+        values = np.abs(rng.standard_normal((3, n)) ** int(rng.integers(1, 4))).astype(np.float32)
+        if trial % 3 == 0:
+            values[:, : int(n * rng.random())] = 0.0     # mostly flat maps
+        if trial % 4 == 0:
+            values = np.round(values * 4) / 4            # many equal values
+        np.testing.assert_array_equal(percentile_rows(values, percentile), _histogram_top_edge(values, percentile))
+
+
+# ------------------------------------------------------------------ level samples
+
+def test_sample_places_are_fixed_per_size_and_inside_the_map():
+    rows, cols = sample_places(480, 640)
+    assert len(rows) == len(cols) == 6000
+    assert len(set(zip(rows.tolist(), cols.tolist(), strict=True))) == 6000
+    assert rows.min() >= 0 and rows.max() < 480 and cols.min() >= 0 and cols.max() < 640
+    again = sample_places(480, 640)
+    np.testing.assert_array_equal(again[0], rows)
+    np.testing.assert_array_equal(again[1], cols)
+
+
+def test_small_maps_are_sampled_at_every_pixel():
+    rows, cols = sample_places(30, 40)
+    assert sorted(zip(rows.tolist(), cols.tolist(), strict=True)) == [(y, x) for y in range(30) for x in range(40)]
+
+
+@pytest.mark.parametrize("signed", [True, False])
+@pytest.mark.parametrize("policy", [LevelPolicy(), LevelPolicy(percentile=90.0, shared=True), LevelPolicy("fixed")])
+def test_levels_from_samples_equal_the_levels_of_the_full_maps(signed, policy):
+    # the app computes sample values from the input; they must give the maps' own levels
+    rng = np.random.default_rng(4)
+    planar = rng.standard_normal((120, 5, 160)).astype(np.float32) * np.float32(3.0)
+    if not signed:
+        planar = np.abs(planar)
+    floors = np.full(5, 1e-3)
+    rows, cols = sample_places(120, 160)
+    sample = np.ascontiguousarray(planar[rows, :, cols].T)   # (maps, samples)
+    np.testing.assert_array_equal(sample_levels(sample, policy, signed, floors),
+                                  map_levels(planar, policy, signed, floors))
+
+
+def test_sample_levels_keep_the_noise_floor():
+    sample = np.full((2, 50), 1e-9, np.float32)
+    levels = sample_levels(sample, LevelPolicy(), True, np.array([1e-3, 2e-3]))
+    np.testing.assert_allclose(levels, [[-1e-3, 1e-3], [-2e-3, 2e-3]])
 
 
 # ------------------------------------------------------------------ LevelSmoother
