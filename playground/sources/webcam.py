@@ -117,6 +117,8 @@ class WebcamSource(Source):
         What the driver settled on (``"MJPG"``, ``"YUYV"``), ``""`` when it does not say.
     status : str
         ``""`` while frames come; ``"camera N disconnected, retrying…"`` while not.
+    frame_size : (int, int)
+        ``(width, height)`` the camera delivers, before any downscale.
 
     Raises
     ------
@@ -221,6 +223,7 @@ class WebcamSource(Source):
         return self._next_raw(failure)
 
     def _describe(self, raw: np.ndarray) -> None:
+        self.frame_size = (int(raw.shape[1]), int(raw.shape[0]))
         shrink = f" (1/{self.downscale})" if self.downscale > 1 else ""
         fmt = f" {self.pixel_format}" if self.pixel_format else ""
         self.description = f"Webcam {self.index} · {size_text(*raw.shape[:2])}{fmt}{shrink}"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.sources import sample_images
+from playground.sources.cameras import list_cameras
+
+from .webcam_dialog import WebcamDialog, camera_state_text
 
 __all__ = ["SourceMenu", "FILE_FILTER"]
 
@@ -24,6 +28,12 @@ class SourceMenu(QtCore.QObject):
         self.downscale = 1
         self.webcam_resolution = (640, 480)
         self.current_spec = "demo"
+        self.webcam_dialog: WebcamDialog | None = None
+        self._camera_status = ""  # the webcam's disconnect notice now shown, if any
+        # the camera's own frame rate and state, in the status bar's source label
+        self._camera_timer = QtCore.QTimer(self)
+        self._camera_timer.timeout.connect(self.show_camera_state)
+        self._camera_timer.start(500)
 
     def add_to(self, menu: QtWidgets.QMenu, toolbar: QtWidgets.QToolBar) -> None:
         demo = QtGui.QAction("Demo", self)
@@ -85,13 +95,36 @@ class SourceMenu(QtCore.QObject):
 
     @QtCore.Slot()
     def choose_webcam(self) -> None:
-        index, ok = QtWidgets.QInputDialog.getInt(self.window, "Webcam", "Camera number (0 is the first):", 0, 0, 63)
-        if not ok:
+        source = self.window.runner.source
+        # the camera streaming now is listed as it is: a busy camera refuses a second stream
+        in_use = {source.index: source.frame_size} if source.kind == "webcam" else {}
+        lister = functools.partial(list_cameras, in_use=in_use)
+        if self.webcam_dialog is None:  # kept, not rebuilt: its search thread may outlive one showing
+            self.webcam_dialog = WebcamDialog(lister, self.webcam_resolution, self.window)
+        dialog = self.webcam_dialog
+        dialog.lister, dialog.resolution = lister, self.webcam_resolution
+        dialog.refresh()
+        if dialog.exec() != QtWidgets.QDialog.DialogCode.Accepted or dialog.chosen() is None:
             return
-        sizes = ["640×480", "1280×720", "320×240", "1920×1080"]
-        size, ok = QtWidgets.QInputDialog.getItem(self.window, "Webcam", "Resolution to ask the camera for:",
-                                                  sizes, 0, False)
-        if ok:
-            width, height = (int(v) for v in size.split("×"))
-            self.webcam_resolution = (width, height)
-            self.open(f"webcam:{index}")
+        index, self.webcam_resolution = dialog.chosen()
+        self.open(f"webcam:{index}")
+
+    @QtCore.Slot()
+    def show_camera_state(self) -> None:
+        """Put the webcam's measured FPS, or its disconnect notice, in the status bar."""
+        source = self.window.runner.source
+        text = camera_state_text(source)
+        if text is None:
+            self._camera_status = ""
+            return
+        label = self.window.source_label
+        if label.text() != text:
+            label.setText(text)
+            label.setToolTip("The camera's own frame rate: frames it actually delivered per second")
+        status = source.status
+        if status and status != self._camera_status:
+            self.window.show_message(status)
+        elif not status and self._camera_status:
+            self.window.message_bar.dismiss_if(self._camera_status)
+            self.window.statusBar().showMessage(f"camera {source.index} is back", 5000)
+        self._camera_status = status

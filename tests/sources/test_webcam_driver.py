@@ -141,7 +141,7 @@ def test_asks_for_mjpg_before_the_size_and_a_one_frame_buffer(clock):
     assert source.pixel_format == "MJPG"
     # 1280×720 exists only in MJPG: asking for the format after the size would get 640×480
     assert source.read().shape == (720, 1280, 3)
-    assert source.description == "Webcam 0 · 1280×720 MJPG"
+    assert source.description == "Webcam 0 · 1280×720 MJPG" and source.frame_size == (1280, 720)
 
 
 def test_a_camera_without_mjpg_keeps_its_own_format(clock):
