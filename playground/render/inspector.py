@@ -155,13 +155,21 @@ class PoolCellExplanation:
         return int(self.map_rows[self.winner[0]]), int(self.map_cols[self.winner[1]])
 
 
-def _as_image(x, name: str) -> np.ndarray:
-    array = np.asarray(asnumpy(x))
+def _as_image(x, name: str):
+    """``x`` as (n_H, n_W, n_c), left where it lives (NumPy or CuPy): only windows are copied to the host."""
+    array = x if hasattr(x, "ndim") and hasattr(x, "shape") else np.asarray(x)
     if array.ndim == 2:
         array = array[:, :, None]
     if array.ndim != 3 or 0 in array.shape:
-        raise ValueError(f"{name} must be (n_H, n_W, n_c); got shape {array.shape}")
+        raise ValueError(f"{name} must be (n_H, n_W, n_c); got shape {tuple(array.shape)}")
     return array
+
+
+def _block(x, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """The host copy of x's rows × cols bounding box (clipped), with its top-left corner."""
+    top, bottom = int(rows.min()), int(rows.max())
+    left, right = int(cols.min()), int(cols.max())
+    return np.asarray(asnumpy(x[top:bottom + 1, left:right + 1]), dtype=np.float32), top, left
 
 
 def _check_cell(row: int, col: int, k: int, shape: tuple[int, int, int], what: str) -> None:
@@ -221,7 +229,13 @@ def explain_conv_cell(x, w, b, settings: LayerSettings, row: int, col: int, k: i
     real_cols = (input_cols >= 0) & (input_cols < n_w)
     real = real_rows[:, None] & real_cols[None, :]
     window = np.zeros((f, f, n_c), np.float32)
-    window[real] = x[np.clip(input_rows, 0, n_h - 1)][:, np.clip(input_cols, 0, n_w - 1)][real]
+    if real.any():
+        block, top_row, left_col = _block(x, input_rows[real_rows], input_cols[real_cols])
+        rows_in = np.clip(input_rows, 0, n_h - 1) - top_row
+        cols_in = np.clip(input_cols, 0, n_w - 1) - left_col
+        rows_in = np.clip(rows_in, 0, block.shape[0] - 1)  # padding taps: any row, masked out below
+        cols_in = np.clip(cols_in, 0, block.shape[1] - 1)
+        window[real] = block[rows_in][:, cols_in][real]
 
     kernel = w[:, :, :, k]
     if settings.flip:
@@ -272,7 +286,8 @@ def explain_pool_cell(maps, pool: PoolSettings, row: int, col: int, k: int) -> P
     _check_cell(row, col, k, (out_h, out_w, n_k), "pooled map")
     map_rows = row * pool.stride + np.arange(pool.size)
     map_cols = col * pool.stride + np.arange(pool.size)
-    window = np.ascontiguousarray(maps[map_rows][:, map_cols, k], dtype=np.float32)
+    block, _, _ = _block(maps[:, :, k:k + 1], map_rows, map_cols)
+    window = np.ascontiguousarray(block[:, :, 0])
     if pool.mode == "max":
         flat = int(np.argmax(window))
         winner = (flat // pool.size, flat % pool.size)
