@@ -17,7 +17,15 @@ Examples
 from .base import Source, SourceError
 from .demo import DemoSource, demo_frame
 from .image import ImageSource
-from .matrix import MatrixError, MatrixSource, matrix_from_text, matrix_to_text, read_matrix_file
+from .matrix import (
+    MatrixError,
+    MatrixSource,
+    check_matrix,
+    matrix_from_text,
+    matrix_to_text,
+    read_matrix_file,
+    resize_matrix,
+)
 from .notes_examples import NOTES_EXAMPLES, NotesExample, notes_example
 from .samples import sample_images
 from .spec import open_source, parse_source_spec
@@ -40,6 +48,8 @@ __all__ = [
     "matrix_from_text",
     "matrix_to_text",
     "read_matrix_file",
+    "check_matrix",
+    "resize_matrix",
     "NOTES_EXAMPLES",
     "NotesExample",
     "notes_example",

@@ -34,6 +34,8 @@ __all__ = [
     "matrix_from_text",
     "matrix_to_text",
     "read_matrix_file",
+    "check_matrix",
+    "resize_matrix",
     "MAX_MATRIX_SIDE",
     "MAX_MATRIX_CHANNELS",
     "MAX_MATRIX_VALUE",
@@ -170,6 +172,69 @@ def matrix_from_text(text: str) -> np.ndarray:
     return np.ascontiguousarray(values.transpose(1, 2, 0), dtype=np.float32)
 
 
+def check_matrix(values) -> np.ndarray:
+    """A matrix checked against the limits of the text format, as a new float32 (n_H, n_W, n_c) array.
+
+    The one check for every way a matrix comes in (text, file, the editable grid).
+
+    Raises
+    ------
+    MatrixError
+        Not 2-D or 3-D, empty, larger than 1024 × 1024 × 64, NaN/inf, beyond ±1e6.
+    """
+    try:
+        array = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise MatrixError("a matrix must hold numbers") from None
+    if array.ndim == 2:
+        array = array[:, :, None]
+    if array.ndim != 3 or array.size == 0:
+        raise MatrixError(f"a matrix must be (n_H, n_W) or (n_H, n_W, n_c) and not empty; got shape {array.shape}")
+    n_h, n_w, n_c = array.shape
+    if max(n_h, n_w) > MAX_MATRIX_SIDE or n_c > MAX_MATRIX_CHANNELS:
+        raise MatrixError(f"the matrix is {n_h}×{n_w}×{n_c}; at most {MAX_MATRIX_SIDE}×{MAX_MATRIX_SIDE}"
+                          f"×{MAX_MATRIX_CHANNELS} is allowed")
+    if not np.isfinite(array).all() or np.abs(array).max() > MAX_MATRIX_VALUE:
+        raise MatrixError(f"a matrix must hold finite numbers within ±{MAX_MATRIX_VALUE:g}")
+    return np.ascontiguousarray(array, dtype=np.float32)
+
+
+def resize_matrix(values, n_h: int, n_w: int, n_c: int | None = None) -> np.ndarray:
+    """The editable grid's size change: keep the top-left values, fill new cells with 0.
+
+    Parameters
+    ----------
+    values : array-like, (n_H, n_W) or (n_H, n_W, n_c)
+    n_h, n_w : int
+        The new size.
+    n_c : int, optional
+        The new channel count: a 1-channel matrix is repeated on every new
+        channel (gray → the same numbers in R, G and B); otherwise the first
+        channels are kept and new ones are 0.
+
+    Returns
+    -------
+    numpy.ndarray, float32, (n_h, n_w, n_c), a new array
+
+    Raises
+    ------
+    MatrixError
+        A size outside the limits of :func:`check_matrix`.
+    """
+    old = check_matrix(values)
+    n_c = old.shape[2] if n_c is None else n_c
+    for name, n, top in (("rows", n_h, MAX_MATRIX_SIDE), ("columns", n_w, MAX_MATRIX_SIDE),
+                         ("channels", n_c, MAX_MATRIX_CHANNELS)):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= top:
+            raise MatrixError(f"{name} must be a whole number from 1 to {top}; got {n!r}")
+    if old.shape[2] == 1 and n_c > 1:
+        old = np.repeat(old, n_c, axis=2)
+    out = np.zeros((n_h, n_w, n_c), np.float32)
+    h, w, c = (min(a, b) for a, b in zip(old.shape, out.shape, strict=True))
+    out[:h, :w, :c] = old[:h, :w, :c]
+    return out
+
+
 def _number_text(value: float) -> str:
     """Shortest text that reads back as the same float32 ("30", "-1.25", "1e-5")."""
     value = np.float32(value)
@@ -289,18 +354,8 @@ class MatrixSource(Source):
 
     def __init__(self, matrix, *, name: str = "typed matrix", path: str | os.PathLike[str] | None = None) -> None:
         super().__init__()
-        values = np.array(matrix, dtype=np.float64)
-        if values.ndim == 2:
-            values = values[:, :, None]
-        if values.ndim != 3 or values.size == 0:
-            raise MatrixError(f"a matrix must be (n_H, n_W) or (n_H, n_W, n_c) and not empty; got shape {values.shape}")
-        n_h, n_w, n_c = values.shape
-        if max(n_h, n_w) > MAX_MATRIX_SIDE or n_c > MAX_MATRIX_CHANNELS:
-            raise MatrixError(f"the matrix is {n_h}×{n_w}×{n_c}; at most {MAX_MATRIX_SIDE}×{MAX_MATRIX_SIDE}"
-                              f"×{MAX_MATRIX_CHANNELS} is allowed")
-        if not np.isfinite(values).all() or np.abs(values).max() > MAX_MATRIX_VALUE:
-            raise MatrixError(f"a matrix must hold finite numbers within ±{MAX_MATRIX_VALUE:g}")
-        frame = np.ascontiguousarray(values, dtype=np.float32)
+        frame = check_matrix(matrix)
+        n_h, n_w, n_c = frame.shape
         frame.flags.writeable = False
         self.matrix = frame
         self.path = Path(path).expanduser().absolute() if path is not None else None

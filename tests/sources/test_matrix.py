@@ -11,9 +11,11 @@ from playground.sources.matrix import (
     MAX_MATRIX_SIDE,
     MatrixError,
     MatrixSource,
+    check_matrix,
     matrix_from_text,
     matrix_to_text,
     read_matrix_file,
+    resize_matrix,
 )
 
 EDGE = "10 10 10 0 0 0\n" * 6
@@ -170,3 +172,30 @@ def test_matrix_spec_is_parsed_and_opened(tmp_path):
     path.write_text("1 2\n3\n")
     with pytest.raises(SourceError, match="line 2 has 1 number but line 1 has 2"):
         open_source(f"matrix:{path}")
+
+
+def test_grid_resizing_keeps_the_top_left_and_repeats_a_gray_channel():
+    gray = np.arange(6, dtype=np.float32).reshape(2, 3)
+    bigger = resize_matrix(gray, 3, 4)
+    assert bigger.shape == (3, 4, 1)
+    np.testing.assert_array_equal(bigger[:2, :3, 0], gray)
+    assert not bigger[2].any() and not bigger[:, 3].any()
+    rgb = resize_matrix(gray, 2, 2, 3)
+    assert rgb.shape == (2, 2, 3) and (rgb[:, :, 2] == gray[:2, :2]).all()
+    back = resize_matrix(rgb * [1, 2, 3], 2, 2, 1)
+    np.testing.assert_array_equal(back[:, :, 0], gray[:2, :2])  # the first channel is kept
+    assert resize_matrix(rgb, 2, 2, 5)[:, :, 3:].sum() == 0
+    for bad in [(0, 2), (2, MAX_MATRIX_SIDE + 1), (2.5, 2)]:
+        with pytest.raises(MatrixError, match="whole number"):
+            resize_matrix(gray, *bad)
+    with pytest.raises(MatrixError, match="channels"):
+        resize_matrix(gray, 2, 2, MAX_MATRIX_CHANNELS + 1)
+
+
+def test_check_matrix_is_the_one_check():
+    checked = check_matrix([[1, 2], [3, 4]])
+    assert checked.shape == (2, 2, 1) and checked.dtype == np.float32
+    for bad, words in [([[1e7]], "within"), ([["a"]], "numbers"), (np.zeros((2, 2, 2, 2)), "not empty"),
+                       (np.zeros((1, 1, MAX_MATRIX_CHANNELS + 1)), "at most")]:
+        with pytest.raises(MatrixError, match=words):
+            check_matrix(bad)
