@@ -49,10 +49,23 @@ class ExportError(Exception):
     """
 
 
-def _reason(exc: OSError) -> str:
+_NEARLY_FULL = 1 << 20  # bytes free under which a failed write is put down to a full disk
+
+
+def _disk_full(folder: Path | None) -> bool:
+    try:
+        return folder is not None and shutil.disk_usage(folder).free < _NEARLY_FULL
+    except OSError:
+        return False
+
+
+def _reason(exc: OSError, folder: Path | None = None) -> str:
+    """The cause of ``exc`` in plain words; ``folder`` (where it was writing) lets a short write be recognised."""
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "permission denied (the folder is not writable)"
-    if exc.errno == errno.ENOSPC:
+    # numpy reports a short write as "<n> requested and <m> written", with no errno:
+    # when the disk has no room left, that is what happened
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT) or (exc.errno is None and _disk_full(folder)):
         return "the disk is full"
     text = exc.strerror or str(exc)
     return text[:1].lower() + text[1:]
@@ -231,8 +244,9 @@ def _replace_from_temp(fill, temp: Path, path: Path) -> Path:
         fill()
         os.replace(temp, path)
     except OSError as exc:
+        reason = _reason(exc, path.parent)  # before the temp file is removed and frees its space
         _remove_quietly(temp)
-        raise ExportError(f"cannot write '{path}': {_reason(exc)}") from None
+        raise ExportError(f"cannot write '{path}': {reason}") from None
     except BaseException:
         _remove_quietly(temp)
         raise

@@ -22,14 +22,16 @@ input (source, bank file, settings that leave no output); 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import re
 import sys
 from pathlib import Path
 
 import cv2
 
 from playground.engine import set_backend
-from playground.engine.layer import LayerSettings, PoolSettings
+from playground.engine.layer import MAX_DILATION, MAX_PADDING, MAX_POOL, MAX_STRIDE, LayerSettings, PoolSettings
 from playground.kernels import starter_bank
 from playground.live.processor import FrameProcessor
 from playground.live.snapshot import Snapshot, ViewSettings
@@ -40,11 +42,14 @@ from .bank_io import BankFileError, load_bank
 from .maps_export import check_exportable, write_frame
 from .naming import slugify
 
-__all__ = ["build_parser", "main", "DEFAULT_FRAMES", "DEFAULT_VIDEO_FRAMES"]
+__all__ = ["build_parser", "main", "shorten", "DEFAULT_FRAMES", "DEFAULT_VIDEO_FRAMES", "MAX_FRAMES"]
 
 PROG = "kernel-playground export"
 DEFAULT_FRAMES = 1         # demo, picture, webcam
 DEFAULT_VIDEO_FRAMES = 10  # a video's first frames
+MAX_FRAMES = 300           # 5 s of the 60 fps demo; each frame is a folder of full-size maps
+_ECHO = 60                 # characters of a person's value repeated in a message
+_NAME_MAX = 255            # no file system allows a longer name: a longer run is not a path worth showing
 _IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".dib", ".tif", ".tiff", ".webp",
                              ".pbm", ".pgm", ".ppm", ".pnm", ".pfm", ".sr", ".ras", ".hdr", ".pic", ".exr", ".jp2"})
 
@@ -53,24 +58,52 @@ class _UsageError(Exception):
     """Bad command-line arguments (reported on one line, exit 2)."""
 
 
+def shorten(text: str, limit: int = _ECHO) -> str:
+    """``text`` cut to ``limit`` characters with "…" in the middle (so a file name's end still shows)."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
+
+
+def _shorten_quoted(message: str) -> str:
+    """Every quoted value in ``message`` (argparse's own messages echo them whole) cut to :data:`_ECHO`."""
+    return re.sub(r"'([^']*)'", lambda m: repr(shorten(m.group(1))), message)
+
+
+def _shorten_runs(message: str, longer_than: int) -> str:
+    """Runs without a space or slash longer than ``longer_than`` cut to :data:`_ECHO` characters."""
+    return re.sub(rf"[^\s/']{{{longer_than + 1},}}", lambda m: shorten(m.group(0)), message)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse would print the usage too: one line is wanted
-        raise _UsageError(message)
+        raise _UsageError(_shorten_runs(_shorten_quoted(message), _ECHO))
 
 
 def _padding(text: str):
     value = text.strip().lower()
     if value in ("valid", "same"):
         return value
-    if value.isdigit():
+    if value.isdigit() and len(value) < 6:  # int() of thousands of digits is slow, and far past the limit
         return int(value)
-    raise argparse.ArgumentTypeError(f"must be 'valid', 'same' or a number of pixels; got {text!r}")
+    raise argparse.ArgumentTypeError(f"must be 'valid', 'same' or a number of pixels; got {shorten(text)!r}")
+
+
+def _whole(text: str, low: int, high: int | None = None) -> int:
+    value = text.strip()
+    if not value.isdigit() or len(value) > 6 or int(value) < low or (high is not None and int(value) > high):
+        what = f"from {low} to {high}" if high is not None else f"of at least {low}"
+        raise argparse.ArgumentTypeError(f"must be a whole number {what}; got {shorten(text)!r}")
+    return int(value)
 
 
 def _positive(text: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1; got {text!r}")
-    return int(text)
+    return _whole(text, 1)
+
+
+def _frames(text: str) -> int:
+    return _whole(text, 1, MAX_FRAMES)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,22 +116,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--source", required=True, metavar="PATH|demo",
                         help="'demo', 'sample:NAME', 'webcam[:N]', a picture, a video or a folder of pictures")
     parser.add_argument("--out", required=True, metavar="DIR",
-                        help="the export folder to create (DIR-2, DIR-3… when DIR exists)")
+                        help="the new export folder to create (DIR-2, DIR-3… when DIR exists)")
     parser.add_argument("--bank", metavar="BANK.json", help="filter bank file (default: the app's starter bank)")
-    parser.add_argument("--frames", type=_positive, metavar="N",
-                        help=f"how many frames: default {DEFAULT_FRAMES} for the demo or a picture, "
-                             f"{DEFAULT_VIDEO_FRAMES} for a video, every picture of a folder")
-    parser.add_argument("--stride", type=_positive, default=1, metavar="S", help="stride s (default 1)")
+    parser.add_argument("--frames", type=_frames, metavar="N",
+                        help=f"how many frames, 1–{MAX_FRAMES}: default {DEFAULT_FRAMES} for the demo or a picture, "
+                             f"{DEFAULT_VIDEO_FRAMES} for a video, every picture of a folder (at most {MAX_FRAMES})")
+    parser.add_argument("--stride", type=_positive, default=1, metavar="S",
+                        help=f"stride s, 1–{MAX_STRIDE} (default 1)")
     parser.add_argument("--padding", type=_padding, default="same", metavar="valid|same|P",
-                        help="zero padding (default same)")
-    parser.add_argument("--dilation", type=_positive, default=1, metavar="D", help="kernel dilation (default 1)")
+                        help=f"zero padding: valid, same or P pixels per side, at most {MAX_PADDING} (default same)")
+    parser.add_argument("--dilation", type=_positive, default=1, metavar="D",
+                        help=f"kernel dilation, 1–{MAX_DILATION} (default 1)")
     parser.add_argument("--flip", action="store_true",
                         help="true convolution (kernels rotated 180°) instead of cross-correlation")
     parser.add_argument("--activation", choices=("none", "relu", "abs"), default="none",
                         help="after the bias (default none)")
     parser.add_argument("--pool", choices=("max", "avg"), help="pool the maps after the activation")
-    parser.add_argument("--pool-size", type=_positive, default=2, metavar="F", help="pool window f (default 2)")
-    parser.add_argument("--pool-stride", type=_positive, metavar="S", help="pool stride (default: the pool size)")
+    parser.add_argument("--pool-size", type=_positive, default=2, metavar="F",
+                        help=f"pool window f, 1–{MAX_POOL} (default 2)")
+    parser.add_argument("--pool-stride", type=_positive, metavar="S",
+                        help=f"pool stride, 1–{MAX_POOL} (default: the pool size)")
     parser.add_argument("--no-per-channel", action="store_true", help="skip the per-input-channel maps")
     parser.add_argument("--tiff", action="store_true", help="also write float32 multi-page TIFF files")
     parser.add_argument("--no-contact-sheet", action="store_true", help="skip contact_sheet.png")
@@ -189,9 +226,11 @@ def _jobs(spec: str, limit: int | None):
 
 
 def _out_folder(raw: str) -> tuple[Path, str]:
+    # ".", "..", "" and "/" name a folder that exists (or none): resolved, they used to
+    # put the export beside the current folder as ../<folder>-2
+    if Path(raw.strip()).name in ("", ".", ".."):
+        raise _UsageError(f"--out {shorten(raw)!r}: give the name of a new folder to create, such as maps")
     path = Path(os.path.abspath(Path(raw).expanduser()))
-    if not path.name:
-        raise ExportError(f"--out {raw!r}: give the name of a folder to create, such as maps")
     return path.parent, path.name
 
 
@@ -232,7 +271,8 @@ def _run(args) -> int:
 
 
 def _error(message: str, code: int) -> int:
-    print(f"{PROG}: error: {' '.join(str(message).split())}", file=sys.stderr)
+    text = _shorten_runs(" ".join(str(message).split()), _NAME_MAX)
+    print(f"{PROG}: error: {text}", file=sys.stderr)
     return code
 
 
@@ -252,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         return _run(args)
+    except _UsageError as exc:
+        return _error(f"{exc} (see --help)", 2)
     except KeyboardInterrupt:
         return _error("interrupted; nothing was written", 130)
     except BankFileError as exc:  # bad input, before ExportError (its base): a failure to write
@@ -260,6 +302,10 @@ def main(argv: list[str] | None = None) -> int:
         return _error(str(exc), 1)
     except (SourceError, ValueError, RuntimeError) as exc:
         return _error(str(exc), 2)
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:  # a path argument no file system can hold
+            return _error(f"{shorten(str(exc.filename))!r}: the name is too long for a file or folder", 2)
+        return _error(f"export failed: {exc.strerror or exc}", 1)
     except Exception as exc:  # a command line answers in one line, never with a traceback
         return _error(f"export failed: {type(exc).__name__}: {exc}", 1)
 

@@ -137,7 +137,7 @@ def test_progress_bar_text():
         (["--source", "demo", "--out", "X", "--activation", "tanh"], "invalid choice: 'tanh'"),
         (["--source", "demo", "--out", "X", "--stride", "0"], "must be a whole number of at least 1"),
         (["--source", "demo", "--out", "X", "--pool", "max", "--pool-size", "40"], "pool size f must be"),
-        (["--source", "demo", "--out", "X", "--frames", "-2"], "must be a whole number of at least 1"),
+        (["--source", "demo", "--out", "X", "--frames", "-2"], "must be a whole number from 1 to"),
         (["--source", "nothing-here.png", "--out", "X"], "cannot open 'nothing-here.png': no such file"),
         (["--source", "webcam:x", "--out", "X"], "bad camera number"),
     ],
