@@ -123,7 +123,7 @@ class VideoRecorder:
             raise ExportError(f"frames per second must be 0.1 to 240; got {fps!r}")
         if on_size_change not in _SIZE_POLICIES:
             raise ValueError(f"on_size_change must be 'resize' or 'refuse'; got {on_size_change!r}")
-        check_folder(self.path.parent if str(self.path.parent) else Path("."))
+        check_folder(self.path.parent)  # Path("clip.mp4").parent is "."
         self.fps = float(fps)
         self.on_size_change = on_size_change
         self.overwrite = bool(overwrite)

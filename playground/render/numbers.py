@@ -97,7 +97,7 @@ def format_cell(value: float, scale: float | None = None, digits: int = 3) -> st
     if abs(value) <= tolerance:
         return "0"
     nearest = round(value)
-    if abs(value - nearest) <= tolerance or value == nearest:
+    if abs(value - nearest) <= tolerance:
         if abs(nearest) < 10 ** max(digits + 3, 6):  # whole numbers up to 999,999 stay whole
             return str(int(nearest)) if nearest else "0"
     digits = max(1, int(digits))

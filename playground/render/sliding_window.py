@@ -111,6 +111,9 @@ class SlidingWindow:
         self.pads = settings.pads(x.shape[:2], f)
         self.out_shape = tuple(output_size(n, f, p, settings.stride, settings.dilation)
                                for n, p in zip(x.shape[:2], self.pads, strict=True))
+        if 0 in self.out_shape:
+            raise ValueError(f"the kernel does not fit the padded {self.padded_shape[0]}×{self.padded_shape[1]} "
+                             "input: no output to fill")
         rows = range(self.out_shape[0]) if rows is None else rows
         cols = range(self.out_shape[1]) if cols is None else cols
         for name, span, n in (("rows", rows, self.out_shape[0]), ("cols", cols, self.out_shape[1])):

@@ -95,7 +95,7 @@ def _split_row(text: str, line: int) -> list[float]:
         tokens.pop()  # a trailing comma, as some spreadsheets write, ends the row
     for column, token in enumerate(tokens, start=1):
         if token == "":
-            raise MatrixError(f"line {line}: number {column} is missing (two commas in a row)", line)
+            raise MatrixError(f"line {line}: number {column} is missing (nothing between two commas)", line)
     return [_parse_number(token, line, column) for column, token in enumerate(tokens, start=1)]
 
 

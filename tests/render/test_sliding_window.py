@@ -76,5 +76,7 @@ def test_bad_regions_and_steps():
         SlidingWindow(x, w, None, settings, 0, cols=range(0))
     with pytest.raises(IndexError, match="filter 1"):
         SlidingWindow(x, w, None, settings, 1)
+    with pytest.raises(ValueError, match="no output to fill"):
+        SlidingWindow(np.ones((2, 2, 1), np.float32), w, None, settings, 0)
     with pytest.raises(IndexError, match="step 16 does not exist"):
         SlidingWindow(x, w, None, settings, 0).step(16)

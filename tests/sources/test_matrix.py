@@ -58,6 +58,7 @@ def test_windows_line_endings_and_a_byte_order_mark_are_fine():
     ("1 inf\n", 1, "not a finite number"),
     ("1 2e7\n", 1, "outside ±1e+06"),
     ("1,,2\n", 1, "number 2 is missing"),
+    (",1,2\n", 1, "number 1 is missing (nothing between two commas)"),
 ])
 def test_bad_matrices_are_refused_with_their_line(text, line, words):
     with pytest.raises(MatrixError) as caught:
