@@ -147,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot or benchmark needs no screen
 
+    from playground.platform_check import check_qt_platform
+
+    if check_qt_platform() != 0:  # Qt's X11 plugin lacks system libraries: name the packages, not Qt's abort
+        return 2
+
     try:
         from playground.ui.app import run
     except ImportError as exc:  # missing PySide6/pyqtgraph, or Qt's system libraries
