@@ -136,3 +136,19 @@ def test_activate():
     assert activate(-2.0, "relu") == 0.0 and activate(-2.0, "abs") == 2.0 and activate(-2.0, "none") == -2.0
     with pytest.raises(ValueError):
         activate(1.0, "tanh")
+
+
+def test_a_cell_of_layer_two_of_the_notes_lenet():
+    from playground.engine.network import next_input, run_network
+    from playground.kernels.spec import parse_spec
+
+    network = parse_spec("32x32x3 conv:f=5,k=8 maxpool:f=2,s=2 conv:f=5,k=16 maxpool:f=2,s=2", seed=3)
+    x = np.random.default_rng(0).random((32, 32, 3)).astype(np.float32)
+    outputs = run_network(x, network.stages())
+    w, b, settings = network.stages()[1]
+    cell = explain_conv_cell(next_input(outputs[0]), w, b, settings, 7, 2, 11)
+    assert cell.window.shape == (5, 5, 8)  # 5×5 over POOL1's 8 channels
+    assert cell.a == pytest.approx(float(outputs[1].maps[7, 2, 11]), rel=1e-5, abs=1e-5)
+    pooled = explain_pool_cell(outputs[1].maps, settings.pool, 3, 1, 11)
+    assert pooled.value == float(outputs[1].pooled[3, 1, 11])
+    assert pooled.winner_in_map in [(r, c) for r in (6, 7) for c in (2, 3)]

@@ -139,3 +139,18 @@ def test_sizes_and_bad_requests():
         layer_sizes((12, 12), layers)
     with pytest.raises(ValueError, match="a layer must be"):
         layer_sizes((12, 12), [3])
+
+
+def test_the_notes_lenet_from_its_spec():
+    from playground.kernels.spec import parse_spec
+
+    network = parse_spec("32x32x3 conv:f=5,k=8 maxpool:f=2,s=2 conv:f=5,k=16 maxpool:f=2,s=2 fc:120 fc:10")
+    stages = network.stages()
+    assert [sizes[2] for sizes in layer_sizes(network.input_size, stages)] == [(14, 14), (5, 5)]
+    # POOL2 cell: 2×2 of CONV2, 6×6 of POOL1, 12×12 of CONV1, 16×16 pixels
+    field = receptive_field(network.input_size, stages, 1, 4, 4, pooled=True)
+    assert (field.top, field.left, field.height, field.width) == (16, 16, 16, 16)
+    assert receptive_field(network.input_size, stages, 1, 4, 4, pooled=True, target=1).rows == tuple(range(8, 14))
+    # POOL2 fields are 16 wide and 4 apart: one pixel feeds up to 4 × 4 of its cells
+    fed = cells_fed_by(network.input_size, stages, 1, 15, 16, pooled=True)
+    assert fed.rows == (0, 1, 2, 3) and fed.cols == (1, 2, 3, 4)
