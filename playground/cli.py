@@ -31,9 +31,13 @@ PROG = "kernel-playground"
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (separate from :func:`main` so tests and docs can inspect it)."""
+    from playground.sources.image import MAX_IMAGE_PIXELS
+
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Kernel Playground: see convolutions work on live pictures.",
+        epilog=f"Pictures larger than {MAX_IMAGE_PIXELS // 1_000_000} megapixels are refused before decoding "
+        "(JPEGs are decoded at 1/2, 1/4 or 1/8 size instead when that fits).",
     )
     parser.add_argument(
         "--backend",
@@ -108,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         Arguments without the program name; ``sys.argv[1:]`` when omitted.
     """
     argv = sys.argv[1:] if argv is None else list(argv)
+    from playground.sources.quiet import silence_libraries
+
+    silence_libraries()  # a damaged file: our one line, not libpng's and FFmpeg's first
     if argv[:1] == ["export"]:
         from playground.export.cli import main as export_main
 

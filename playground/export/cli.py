@@ -36,6 +36,7 @@ from playground.kernels import starter_bank
 from playground.live.processor import FrameProcessor
 from playground.live.snapshot import Snapshot, ViewSettings
 from playground.sources import SourceError, open_source
+from playground.sources.quiet import silence_libraries
 
 from .atomic import ExportError, StagedFolder, check_folder
 from .bank_io import BankFileError, load_bank
@@ -284,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     argv : list of str, optional
         The arguments after ``export``; ``sys.argv[1:]`` when omitted.
     """
+    silence_libraries()  # decoders' own warnings would come before our one line
     try:
         args = build_parser().parse_args(argv)
     except _UsageError as exc:

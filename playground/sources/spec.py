@@ -7,7 +7,7 @@ from pathlib import Path
 from .base import Source, SourceError
 from .demo import DemoSource
 from .frames import DEFAULT_MAX_SIDE, check_downscale, check_max_side
-from .image import ImageSource
+from .image import ImageRefusedError, ImageSource
 from .matrix import MatrixSource
 from .samples import sample_images
 from .video import VIDEO_EXTENSIONS, VideoSource
@@ -118,7 +118,8 @@ def open_source(
 
     A path is opened as an image unless its extension is a video one
     (.mp4, .avi, .mov, .mkv, .webm, .m4v); when it does not decode as an image,
-    it is tried as a video.
+    it is tried as a video — unless its first bytes say it is a picture (a damaged
+    or too large picture is reported as such, never shown as a video frame).
 
     Parameters
     ----------
@@ -165,6 +166,9 @@ def open_source(
         return VideoSource(value, max_side=max_side, downscale=downscale)
     try:
         return ImageSource(value, max_side=max_side, downscale=downscale)
+    except ImageRefusedError:
+        # FFmpeg would show a truncated JPEG as a frame with a green lower half
+        raise
     except SourceError as image_error:
         try:
             return VideoSource(value, max_side=max_side, downscale=downscale)

@@ -199,11 +199,11 @@ def test_text_file_is_not_an_image(tmp_path):
     assert str(caught.value) == f"cannot open '{path}': not an image (OpenCV could not decode it)"
 
 
-def test_truncated_png_is_not_an_image(tmp_path):
+def test_truncated_png_is_a_damaged_image(tmp_path):
     ok, encoded = cv2.imencode(".png", four_blocks_bgr())
     path = tmp_path / "cut.png"
     path.write_bytes(encoded.tobytes()[:30])
-    with pytest.raises(SourceError, match="not an image"):
+    with pytest.raises(SourceError, match="damaged PNG image"):
         ImageSource(path)
 
 
