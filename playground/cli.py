@@ -119,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
         from playground.export.cli import main as export_main
 
         return export_main(argv[1:])
+    if argv[:1] == ["summary"]:
+        from playground.summary_cli import main as summary_main
+
+        return summary_main(argv[1:])
     args = build_parser().parse_args(argv)  # bad usage: argparse prints why and exits 2
 
     if args.source is not None:
