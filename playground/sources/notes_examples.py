@@ -23,7 +23,7 @@ import numpy as np
 from playground.engine.layer import LayerSettings, PoolSettings
 from playground.kernels.model import Filter, FilterBank
 
-from .matrix import matrix_to_text
+from .matrix import MatrixSource, matrix_to_text
 from .samples import resources_dir
 
 __all__ = ["NotesExample", "NOTES_EXAMPLES", "notes_example", "notes_folder", "example_file_text"]
@@ -76,6 +76,11 @@ class NotesExample:
             Filter(name, self.weights[..., k], bias=float(self.biases[k]), linked=False)
             for k, name in enumerate(self.filter_names)
         ))
+
+    def source(self) -> MatrixSource:
+        """The input as a source: from ``resources/notes/KEY.txt`` when installed (its spec
+        ``matrix:PATH`` reopens it), else from the built-in values."""
+        return MatrixSource(self.input, name=f"notes: {self.key}", path=self.file())
 
     def file(self) -> Path | None:
         """``resources/notes/KEY.txt`` when the resources are installed, else None."""

@@ -84,3 +84,12 @@ def test_resource_files_hold_the_examples_and_their_banks():
         with open_source(f"matrix:{path}") as source:
             np.testing.assert_array_equal(source.read(), example.input)
         assert load_bank(folder / f"{example.key}.bank.json") == example.bank()
+
+
+def test_an_example_opens_as_a_raw_matrix_source_that_its_spec_reopens():
+    example = notes_example("vertical_edge")
+    with example.source() as source:
+        assert source.raw and source.spec == f"matrix:{example.file()}"
+        np.testing.assert_array_equal(source.read(), example.input)
+    with open_source(source.spec) as again:
+        np.testing.assert_array_equal(again.read(), example.input)
