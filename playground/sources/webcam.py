@@ -206,7 +206,8 @@ class WebcamSource(Source):
                 f"no camera at index {self.index} (OpenCV could not open it; "
                 "is it connected, and not in use by another program?)"
             )
-        self._native_fourcc = int(capture.get(cv2.CAP_PROP_FOURCC) or 0)  # what to fall back to
+        native = capture.get(cv2.CAP_PROP_FOURCC)
+        self._native_fourcc = int(native) if native == native and native > 0 else 0  # to fall back to (NaN: none)
         self.pixel_format = configure_capture(capture, self._resolution, fourcc=self._fourcc)
         return capture
 
