@@ -5,11 +5,13 @@ export, computed by the same :class:`~playground.live.processor.FrameProcessor`,
 so the pictures have exactly the levels and colours the app would show.
 
 Frames: a picture (or ``sample:NAME``, ``webcam``) gives 1 frame by default, the
-demo 1, a video its first 10 (``--frames N`` changes it; a video never gives
-more than it holds), a folder of pictures every picture in name order (at most
-``N`` with ``--frames``). One frame is written straight into the export folder;
-several go into one sub-folder each (``frame-0001``…, or ``0001_<picture>`` for
-a folder of pictures), with a progress bar on the terminal.
+demo 1, a video its first 10 (``--frames N`` changes it, at most
+:data:`MAX_FRAMES`; a video never gives more than it holds: a file that ends
+before its header says stops at its last readable frame, with a note), a
+folder of pictures every picture in name order (at most ``N`` with ``--frames``).
+One frame is written straight into the export folder; several go into one
+sub-folder each (``frame-0001``…, or ``0001_<picture>`` for a folder of
+pictures), with a progress bar on the terminal.
 
 The export folder is ``--out DIR``; when DIR exists, ``DIR-2``, ``DIR-3``… (an
 existing export is never overwritten). It appears only once complete: a failed
@@ -37,6 +39,7 @@ from playground.live.processor import FrameProcessor
 from playground.live.snapshot import Snapshot, ViewSettings
 from playground.sources import SourceError, open_source
 from playground.sources.quiet import silence_libraries
+from playground.sources.video import EndOfVideo
 
 from .atomic import ExportError, StagedFolder, check_folder
 from .bank_io import BankFileError, load_bank
@@ -206,7 +209,9 @@ def _jobs(spec: str, limit: int | None):
         return len(pictures), from_folder(), None
 
     source = open_source(spec)
+    length = None
     if source.kind == "video":
+        source.loop = False  # a file that ends early must not hand its first frames out again as later ones
         count = limit or DEFAULT_VIDEO_FRAMES
         length = _video_length(source.spec)
         if length is not None and count > length:
@@ -221,7 +226,14 @@ def _jobs(spec: str, limit: int | None):
 
     def from_source():
         for i in range(1, count + 1):
-            yield f"frame-{i:04d}", source.read(), source.spec
+            try:
+                frame = source.read()
+            except EndOfVideo as end:
+                claimed = f" (its header says {length})" if length else ""
+                print(f"{PROG}: note: the video ended after {end.frames} frames{claimed}; "
+                      f"exporting {end.frames}", file=sys.stderr)
+                return
+            yield f"frame-{i:04d}", frame, source.spec
 
     return count, from_source(), source
 
@@ -246,6 +258,7 @@ def _run(args) -> int:
     processor = FrameProcessor()
     bar = ProgressBar(count)
     options = dict(per_channel=not args.no_per_channel, tiff=args.tiff, contact_sheet=not args.no_contact_sheet)
+    written = 0
     try:
         with StagedFolder(parent, stem) as staged:
             for index, (sub, frame, source_text) in enumerate(frames):
@@ -261,13 +274,14 @@ def _run(args) -> int:
                     except OSError as exc:
                         raise ExportError(f"cannot create '{folder}': {exc.strerror or exc}") from None
                 write_frame(rendered, folder, source_text=source_text, **options)
-                bar.update(index + 1)
+                written = index + 1
+                bar.update(written)
             final = staged.commit()
     finally:
         if source is not None:
             source.close()
     note = "" if final.name == stem else f" ('{stem}' exists)"
-    print(f"exported {count} frame{'s' if count != 1 else ''} to {final}{note}")
+    print(f"exported {written} frame{'s' if written != 1 else ''} to {final}{note}")
     return 0
 
 

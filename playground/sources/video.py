@@ -1,4 +1,4 @@
-"""A video file played in a loop, read with OpenCV (FFmpeg)."""
+"""A video file played in a loop (or read once through), read with OpenCV (FFmpeg)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,29 @@ import numpy as np
 from .base import Source, SourceError
 from .frames import DEFAULT_MAX_SIDE, check_downscale, check_max_side, size_text, to_rgb_frame
 
-__all__ = ["VideoSource", "VIDEO_EXTENSIONS", "FALLBACK_FPS"]
+__all__ = ["VideoSource", "EndOfVideo", "VIDEO_EXTENSIONS", "FALLBACK_FPS"]
 
 VIDEO_EXTENSIONS = frozenset({".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v"})
 FALLBACK_FPS = 25.0  # when the file does not say (0, NaN) or says something absurd
 _MAX_FPS = 1000.0
 
 
+class EndOfVideo(SourceError):
+    """A video read with ``loop=False`` has no frame left.
+
+    Attributes
+    ----------
+    frames : int
+        How many frames were read before the end.
+    """
+
+    def __init__(self, path: Path, frames: int):
+        self.frames = frames
+        super().__init__(f"'{path.name}' ended after {frames} frame{'s' if frames != 1 else ''}")
+
+
 class VideoSource(Source):
-    """Frames of a video file, starting again from the first when it ends.
+    """Frames of a video file, starting again from the first when it ends (unless ``loop`` is off).
 
     :meth:`read` returns the next frame at once; the caller paces playback with
     :attr:`frame_interval` (1 / the file's frame rate, or 1 / 25 when the file
@@ -41,6 +55,19 @@ class VideoSource(Source):
         ``capture_factory(path: str)`` returns an object with the
         ``cv2.VideoCapture`` methods used here (``isOpened``, ``read``, ``get``,
         ``set``, ``release``); for tests. Defaults to ``cv2.VideoCapture``.
+    loop : bool
+        Start again from the first frame at the end (live playback, the default);
+        False makes :meth:`read` raise :class:`EndOfVideo` there instead, so an
+        export of a file that ends early (truncated, or a header that claims
+        more frames) never passes the first frames off as later ones. Also an
+        attribute, which may be changed on an open source.
+
+    Attributes
+    ----------
+    frames_read : int
+        Frames returned by :meth:`read` so far, loops included.
+    loops : int
+        How many times playback started again from the first frame.
 
     Raises
     ------
@@ -61,8 +88,12 @@ class VideoSource(Source):
         max_side: int = DEFAULT_MAX_SIDE,
         downscale: int = 1,
         capture_factory: Callable[[str], Any] | None = None,
+        loop: bool = True,
     ) -> None:
         super().__init__()
+        self.loop = bool(loop)
+        self.frames_read = 0
+        self.loops = 0
         self._max_side, self.downscale = check_max_side(max_side), check_downscale(downscale)
         self.path = Path(path).expanduser()
         self.spec = str(self.path.absolute())
@@ -115,8 +146,13 @@ class VideoSource(Source):
         if raw is None:
             ok, raw = self._grab()
             if not ok:
+                if not self.loop:
+                    # the capture stays at its end, so later reads say the same
+                    raise EndOfVideo(self.path, self.frames_read)
                 raw = self._rewind()
+                self.loops += 1
         frame, _ = to_rgb_frame(raw, max_side=self._max_side, downscale=self.downscale)
+        self.frames_read += 1
         return frame
 
     def _rewind(self) -> np.ndarray:

@@ -88,3 +88,29 @@ def video_file(tmp_path):
         writer.write(frame)
     writer.release()
     return path
+
+
+@pytest.fixture
+def truncated_video(tmp_path):
+    """``(path, readable, claimed)``: a 40-frame MJPG AVI cut in half, whose header claims 40 frames;
+    skipped when this OpenCV cannot write it or reads it differently."""
+    whole = tmp_path / "whole.avi"
+    writer = cv2.VideoWriter(str(whole), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (64, 48))
+    if not writer.isOpened():
+        pytest.skip("OpenCV cannot write an MJPG video here")
+    for i in range(40):
+        writer.write(np.full((48, 64, 3), (6 * i, 100, 240 - 6 * i), np.uint8))
+    writer.release()
+    data = whole.read_bytes()
+    path = tmp_path / "truncated.avi"
+    path.write_bytes(data[: len(data) // 2])
+    whole.unlink()
+    capture = cv2.VideoCapture(str(path))
+    claimed = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+    readable = 0
+    while capture.read()[0]:
+        readable += 1
+    capture.release()
+    if not 2 <= readable < claimed:
+        pytest.skip(f"this OpenCV reads {readable} of the truncated file's {claimed} frames")
+    return path, readable, claimed
