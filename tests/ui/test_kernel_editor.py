@@ -138,7 +138,7 @@ def test_starts_on_the_first_filter(editor, spy):
     assert editor.selected() == 0
     np.testing.assert_array_equal(shown(editor), VERTICAL)
     assert list_names(editor) == names(starter_bank())
-    assert part(editor, "filterCount").text() == "K = 8 of 32"
+    assert part(editor, "filterCount").text() == f"K = 8 of {MAX_FILTERS}"
     assert part(editor, "kernelSize").value() == 3
     assert part(editor, "kernelGrid").item(0, 2).text() == "-1"
     assert spy.banks == []
@@ -506,11 +506,11 @@ def test_add_appends_a_uniquely_named_identity(editor, spy):
     np.testing.assert_array_equal(bank[-1].weights, rgb(EXPECTED["Identity"]))
     assert editor.selected() == 9 and spy.selections == [8, 9]
     assert len(spy.banks) == 2
-    assert part(editor, "filterCount").text() == "K = 10 of 32"
+    assert part(editor, "filterCount").text() == f"K = 10 of {MAX_FILTERS}"
     assert list_names(editor) == names(bank)
 
 
-def test_the_bank_holds_at_most_32(editor, spy):
+def test_the_bank_holds_at_most_max_filters(editor, spy):
     editor.set_bank(small_bank(MAX_FILTERS - 1))
     editor.add_filter()
     assert len(editor.bank()) == MAX_FILTERS and len(spy.banks) == 1
@@ -519,7 +519,7 @@ def test_the_bank_holds_at_most_32(editor, spy):
     editor.add_filter()
     editor.duplicate_filter()
     assert len(editor.bank()) == MAX_FILTERS and len(spy.banks) == 1
-    assert spy.said("the bank is full: at most 32 filters")
+    assert spy.said(f"the bank is full: at most {MAX_FILTERS} filters")
 
 
 def test_duplicate_copies_after_the_selection(editor, spy):
