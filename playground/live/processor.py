@@ -1,8 +1,11 @@
 """One frame → maps → display-ready mosaics, off the GUI thread.
 
-The engine computes per-filter maps and per-channel contributions in one pass;
-each view's maps are scaled by their levels straight into a reused 8-bit mosaic,
-so the GUI thread only hands finished pictures to the screen.
+:func:`~playground.live.shown.compute_shown` computes what each view shows (its
+tiles at the drawing scale and its levels, full-size maps only where a
+nonlinearity needs them); each view's tiles are scaled by their levels straight
+into a reused 8-bit mosaic, so the GUI thread only hands finished pictures to the
+screen. Full-size maps not computed for the screen are computed when read
+(hover, inspector, export).
 """
 
 from __future__ import annotations
@@ -14,12 +17,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from playground.engine import array_module, asnumpy
-from playground.engine.layer import LayerOutput, run_layer
+from playground.engine.layer import LayerOutput
 from playground.kernels.model import CHANNEL_NAMES
-from playground.render.levels import LevelSmoother, map_levels, noise_floors
-from playground.render.mosaic import MosaicCanvas, MosaicLayout, grid_layout
+from playground.render.levels import LevelSmoother
+from playground.render.mosaic import MosaicCanvas, MosaicLayout
 
+from .shown import Shown, ShownMaps, compute_shown, view_layout
 from .snapshot import Snapshot
 
 __all__ = ["MapView", "RenderedFrame", "FrameProcessor", "VIEW_KEYS"]
@@ -46,8 +49,9 @@ class MapView:
     titles : tuple of str, one per tile
     signed : bool
         Diverging colours (levels symmetric around 0) or sequential (from 0 up).
-    values : numpy.ndarray float32, (tile_h, tile_w, K) or (tile_h, tile_w, n_c, K)
-        The maps themselves (host memory), for hover read-outs and export.
+    values : numpy.ndarray or OnDemandArray, float32, (n_H, n_W, K) or (n_H, n_W, n_c, K)
+        The full-size maps (host memory), for hover read-outs and export; an
+        :class:`~playground.live.on_demand.OnDemandArray` computes them when first read.
     cells : tuple of tuples
         Per tile, its index into ``values``' trailing axes: (k,) or (c, k).
     filters : tuple of int
@@ -99,6 +103,7 @@ class FrameProcessor:
         self._canvases: dict[str, tuple[MosaicLayout, list[MosaicCanvas]]] = {}
         self._smoothers = {key: LevelSmoother() for key in VIEW_KEYS}
         self._last_meaning = None
+        self._inputs: list[np.ndarray] = []   # 8-bit input pictures, reused once released
 
     def _canvas(self, key: str, layout: MosaicLayout, background: int) -> MosaicCanvas:
         """A mosaic nobody else holds: the screen shows a mosaic's memory without a copy
@@ -117,6 +122,17 @@ class FrameProcessor:
         if len(pool) < _MAX_CANVASES:
             pool.append(canvas)
         return canvas
+
+    def _input_rgb(self, frame: np.ndarray) -> np.ndarray:
+        """The frame in 8 bits, in a buffer no one else holds (a fresh 0.9 MB block per
+        frame went back to the OS each time and page-faulted in again)."""
+        for buffer in self._inputs:
+            if buffer.shape == frame.shape and sys.getrefcount(buffer) == 3:  # list, loop name, argument
+                break
+        else:
+            buffer = np.empty(frame.shape, np.uint8)
+            self._inputs = [b for b in self._inputs if b.shape == frame.shape][:_MAX_CANVASES - 1] + [buffer]
+        return cv2.convertScaleAbs(frame, dst=buffer, alpha=255.0)  # [0, 1] float → uint8, saturating
 
     def process(self, frame: np.ndarray, snapshot: Snapshot, index: int = 0,
                 captured_at: float | None = None, smooth: bool = True) -> RenderedFrame:
@@ -141,7 +157,7 @@ class FrameProcessor:
             never raises for a person's choices.
         """
         captured_at = time.perf_counter() if captured_at is None else captured_at
-        input_rgb = cv2.convertScaleAbs(frame, alpha=255.0)  # [0, 1] float → uint8, saturating
+        input_rgb = self._input_rgb(frame)
         bank, layer = snapshot.bank, snapshot.layer
         meaning = (bank, layer, snapshot.view.levels, frame.shape)
         if meaning != self._last_meaning:
@@ -154,32 +170,28 @@ class FrameProcessor:
                                  "no filter is enabled: tick a filter in the bank to see its map")
         t0 = time.perf_counter()
         try:
-            xp = array_module()
-            output = run_layer(xp.asarray(frame), bank.weights(), bank.biases(), layer,
-                               per_channel=snapshot.view.per_channel)
-            # one host copy per result, in the engine's planar layout (free on NumPy)
-            maps_planar = _planar(output.maps, 1)
-            channels_planar = _planar(output.contributions, 2) if output.contributions is not None else None
-            pooled_planar = _planar(output.pooled, 1) if output.pooled is not None else None
+            shown = compute_shown(frame, snapshot)
         except ValueError as exc:
             return RenderedFrame(index, captured_at, frame, input_rgb, snapshot, None, {}, 0.0, 0.0, str(exc))
         t1 = time.perf_counter()
+        views = self._views(shown, snapshot, smooth)
+        t2 = time.perf_counter()
+        return RenderedFrame(index, captured_at, frame, input_rgb, snapshot, shown.output, views,
+                             (t1 - t0) * 1e3, (t2 - t1) * 1e3)
+
+    def _views(self, shown: Shown, snapshot: Snapshot, smooth: bool) -> dict:
+        bank, layer, view_settings = snapshot.bank, snapshot.layer, snapshot.view
+        active = bank.active
         signed = layer.activation == "none"
         names = bank.names()
-        policy = snapshot.view.levels
-        view_settings = snapshot.view
-        views = {}
-        maps = maps_planar.transpose(0, 2, 1)      # (H, W, K) views of the host copies
-        h, w = maps.shape[:2]
+        k = len(names)
+        h, w = shown.out_hw
         flipped = " · flipped" if layer.flip else ""  # true convolution: say so on every map
         titles = tuple(f"{name} · {h}×{w}{flipped}" for name in names)  # n_H×n_W, the notes' order
-        floor_k, floor_ck = noise_floors(bank.weights(), bank.biases())
-        k = len(names)
-        views["filters"] = self._draw("filters", maps, maps_planar, tuple((i,) for i in range(k)),
-                                      titles, titles, signed, policy, active, smooth, view_settings, floor_k)
-        if channels_planar is not None:
-            n_c = channels_planar.shape[1] // k
-            contributions = channels_planar.reshape(h, n_c, k, w).transpose(0, 3, 1, 2)  # (H, W, n_c, K)
+        views = {"filters": self._draw("filters", shown.filters, tuple((i,) for i in range(k)), titles, titles,
+                                       signed, active, smooth, view_settings)}
+        if shown.channels is not None:
+            n_c = shown.channels.values.shape[2]
             channel_names = [CHANNEL_NAMES[c] if c < len(CHANNEL_NAMES) else f"ch{c}" for c in range(n_c)]
             # a row per input channel, a column per filter: each row is what that
             # channel's slice of every kernel picks up
@@ -191,68 +203,22 @@ class FrameProcessor:
                 else (channel_names[c] if i == 0 else "")
                 for c, i in cells)
             filters = tuple(active[i] for _, i in cells)
-            views["channels"] = self._draw("channels", contributions, channels_planar, cells,
-                                           titles, labels, True, policy, filters, smooth,
-                                           view_settings, floor_ck.reshape(-1), cols=k)
-        if pooled_planar is not None and snapshot.view.pooled:
-            pooled = pooled_planar.transpose(0, 2, 1)
-            ph, pw = pooled.shape[:2]
+            views["channels"] = self._draw("channels", shown.channels, cells, titles, labels, True, filters,
+                                           smooth, view_settings, cols=k)
+        if shown.pooled is not None and view_settings.pooled:
+            ph, pw = shown.pooled.values.shape[:2]
             titles = tuple(f"{name} · pooled {ph}×{pw}{flipped}" for name in names)
-            views["pooled"] = self._draw("pooled", pooled, pooled_planar, tuple((i,) for i in range(k)),
-                                         titles, titles, signed, policy, active, smooth, view_settings, floor_k)
-        t2 = time.perf_counter()
-        return RenderedFrame(index, captured_at, frame, input_rgb, snapshot, output, views,
-                             (t1 - t0) * 1e3, (t2 - t1) * 1e3)
+            views["pooled"] = self._draw("pooled", shown.pooled, tuple((i,) for i in range(k)), titles, titles,
+                                         signed, active, smooth, view_settings)
+        return views
 
-    def _draw(self, key, values, planar, cells, titles, labels, signed, policy, filters, smooth, view_settings,
-              floors, cols=None) -> MapView:
-        scale = view_settings.scale_for(key)
-        n = len(cells)
-        h, _, w = planar.shape
-        tile = (max(1, round(h * scale)), max(1, round(w * scale)))
-        # gaps in proportion to the tiles: a 4×4 map (the notes' example) with a 6-pixel
-        # gap was mostly gap
-        gap = max(1, min(6, round(min(tile) * 0.04)))
-        layout = grid_layout(n, tile, cols=cols, aspect=view_settings.aspect_for(key), gap=gap)
-        small = _shrink(planar, tile)
-        # from the full-size maps: shrinking averages peaks away
-        levels = self._smoothers[key].update(map_levels(planar, policy, signed, floors), smooth=smooth)
+    def _draw(self, key, maps: ShownMaps, cells, titles, labels, signed, filters, smooth, view_settings,
+              cols=None) -> MapView:
+        layout = view_layout(len(cells), maps.values.shape[:2], view_settings.scale_for(key),
+                             view_settings.aspect_for(key), cols)
+        levels = self._smoothers[key].update(maps.levels, smooth=smooth)
         canvas = self._canvas(key, layout, background=128 if signed else 0)
-        for i in range(n):
-            canvas.draw(i, small[:, i, :], levels[i, 0], levels[i, 1])
-        return MapView(key, layout, canvas.pixels, levels, titles, signed, values, cells, tuple(filters), labels)
-
-
-def _planar(array, extra_axes: int) -> np.ndarray:
-    """The engine's (H, W, …) result as a host array (H, N, W), N = the trailing axes flattened.
-
-    The engine's results are views of planar (H, …, W) buffers, so on NumPy this
-    is a free re-view; elsewhere (CuPy) the planar copy is what crosses to the host.
-    """
-    order = (0,) + tuple(range(2, 2 + extra_axes)) + (1,)
-    xp = array_module()
-    moved = array.transpose(order)
-    planar = asnumpy(xp.ascontiguousarray(moved))
-    return planar.reshape(planar.shape[0], -1, planar.shape[-1])
-
-
-def _shrink(planar: np.ndarray, tile: tuple[int, int]) -> np.ndarray:
-    """(H, N, W) maps → (tile_h, N, tile_w) by pixel-area averaging.
-
-    With whole-number factors one resize of the side-by-side maps does all of
-    them: each averaged block lies inside one map, because every map's width is
-    a multiple of the factor. (Keeping each block's strongest value instead would
-    keep thin edges brighter, but cost 10-17 ms a frame for 24 maps here, against
-    about 1 ms for this.)
-    """
-    h, n, w = planar.shape
-    th, tw = tile
-    if (th, tw) == (h, w):
-        return planar
-    if h % th == 0 and w % tw == 0:
-        wide = cv2.resize(planar.reshape(h, n * w), (n * tw, th), interpolation=cv2.INTER_AREA)
-        return wide.reshape(th, n, tw)
-    out = np.empty((th, n, tw), np.float32)
-    for i in range(n):
-        out[:, i, :] = cv2.resize(planar[:, i, :], (tw, th), interpolation=cv2.INTER_AREA)
-    return out
+        for i, tile in enumerate(maps.tiles):
+            canvas.draw(i, tile, levels[i, 0], levels[i, 1])
+        return MapView(key, layout, canvas.pixels, levels, titles, signed, maps.values, cells, tuple(filters),
+                       labels)

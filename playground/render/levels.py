@@ -197,7 +197,13 @@ def sample_levels(sample: np.ndarray, policy: LevelPolicy, signed: bool, floors:
     -------
     numpy.ndarray float64 (N, 2)
     """
-    levels = _rows_levels(np.asarray(sample, np.float32), sample.shape[0], policy, signed)
+    sample = np.asarray(sample, np.float32)
+    if policy.mode == "percentile" and sample.size:
+        # values under the noise floor are float rounding: count them as the zeros
+        # they stand for, so a mostly flat map falls back to its maximum whether its
+        # flat parts summed to exactly 0 or to ±1e-8 (the order of the sums decides)
+        sample[np.abs(sample) < np.asarray(floors, np.float32)[:, None]] = 0.0
+    levels = _rows_levels(sample, sample.shape[0], policy, signed)
     if policy.mode != "fixed":
         span = np.maximum(levels[:, 1] - levels[:, 0], np.asarray(floors) * (2 if signed else 1))
         if signed:

@@ -129,7 +129,11 @@ def test_tile_pixels_are_the_resized_map_scaled_by_the_reported_levels(frame, sc
         view = result.views[key]
         assert (view.layout.tile_h, view.layout.tile_w) == (max(1, round(120 * scale)), max(1, round(160 * scale)))
         for index in range(view.layout.count):
-            np.testing.assert_array_equal(_tile_pixels(view, index), _expected_tile(view, index))
+            # tiles shrunk by whole factors come from the box-filtered input: the same
+            # means in another order of sums, so a value on an index boundary may round
+            # the other way
+            drawn = _tile_pixels(view, index).astype(int)
+            assert np.abs(drawn - _expected_tile(view, index)).max() <= 1, (key, index)
         assert (view.levels[:, 1] > view.levels[:, 0]).all()
 
 

@@ -315,10 +315,22 @@ def test_levels_from_samples_equal_the_levels_of_the_full_maps(signed, policy):
                                   map_levels(planar, policy, signed, floors))
 
 
-def test_sample_levels_keep_the_noise_floor():
-    sample = np.full((2, 50), 1e-9, np.float32)
-    levels = sample_levels(sample, LevelPolicy(), True, np.array([1e-3, 2e-3]))
-    np.testing.assert_allclose(levels, [[-1e-3, 1e-3], [-2e-3, 2e-3]])
+def test_sample_levels_count_values_under_the_noise_floor_as_zeros():
+    floors = np.array([1e-3, 1e-3, 1e-3])
+    sample = np.zeros((3, 1000), np.float32)
+    sample[0] = 1e-9                      # rounding noise only: a flat map, like all zeros
+    sample[1, :995] = 1e-9                # noise and a few real values: the rank falls in
+    sample[1, 995:] = 5e-2                # the noise, so the map shows its maximum
+    sample[2, :995] = 0.0                 # the same with exact zeros: the same levels
+    sample[2, 995:] = 5e-2
+    levels = sample_levels(sample, LevelPolicy(), True, floors)
+    np.testing.assert_allclose(levels, [[-1.0, 1.0], [-5e-2, 5e-2], [-5e-2, 5e-2]], rtol=1e-6)
+
+
+def test_sample_levels_keep_values_above_the_noise_floor():
+    sample = np.full((2, 100), 2e-3, np.float32)
+    levels = sample_levels(sample, LevelPolicy(), True, np.array([1.5e-3, 5e-3]))
+    np.testing.assert_allclose(levels, [[-2e-3, 2e-3], [-1.0, 1.0]], rtol=1e-6)   # the second: all noise
 
 
 # ------------------------------------------------------------------ LevelSmoother

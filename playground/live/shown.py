@@ -1,0 +1,240 @@
+"""Compute what is shown: each view's tiles and levels for one frame, Qt-free.
+
+The screen draws maps at a fraction of their size (1/4, 1/8). Before any
+nonlinearity a map is linear in the input, so its area-shrunk tiles come
+straight from a box-filtered input (:mod:`playground.render.from_input`) and its
+levels from its exact values at the level sample's pixels — no full-size map is
+written. ReLU, |·| and pooling need the full-size per-filter maps; per-channel
+contributions are taken before the activation, so they stay on the fast path.
+The full-size maps a view does not draw from are computed when someone reads
+``MapView.values`` or ``LayerOutput.maps`` (see :mod:`playground.live.on_demand`).
+
+The fast path needs whole-number shrink factors, the CPU backend and percentile
+or fixed levels (min/max needs every pixel); the rest takes the full-size path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from playground.engine import array_module, asnumpy
+from playground.engine.layer import LayerOutput, run_layer
+from playground.engine.shapes import effective_size, output_size
+from playground.render.from_input import InputTiles, values_at, whole_factors
+from playground.render.levels import map_levels, noise_floors, sample_levels, sample_places
+from playground.render.mosaic import MosaicLayout, grid_layout
+
+from .on_demand import OnDemandArray, SharedResult
+
+__all__ = ["ShownMaps", "Shown", "compute_shown", "tile_size", "view_layout"]
+
+
+@dataclass(frozen=True)
+class ShownMaps:
+    """One view's maps as it draws them.
+
+    Attributes
+    ----------
+    values : numpy.ndarray or OnDemandArray, (n_H, n_W, K) or (n_H, n_W, n_c, K)
+        The full-size maps (computed on first read when an OnDemandArray).
+    tiles : tuple of numpy.ndarray float32 (h, w)
+        One 2-D map per tile, in tile order: at the tile size, or larger (the
+        mosaic shrinks it while drawing).
+    levels : numpy.ndarray float64 (N, 2)
+        This frame's own levels (before smoothing).
+    """
+
+    values: object
+    tiles: tuple
+    levels: np.ndarray
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a frame's views show; ``channels`` / ``pooled`` are None when not drawn."""
+
+    output: LayerOutput
+    out_hw: tuple
+    filters: ShownMaps
+    channels: ShownMaps | None
+    pooled: ShownMaps | None
+
+
+def tile_size(map_hw: tuple[int, int], scale: float) -> tuple[int, int]:
+    """A map's tile (h, w) when drawn at ``scale`` (at least one pixel)."""
+    return max(1, round(map_hw[0] * scale)), max(1, round(map_hw[1] * scale))
+
+
+def view_layout(count: int, map_hw, scale: float, aspect: float, cols: int | None = None) -> MosaicLayout:
+    """The mosaic of ``count`` maps of ``map_hw`` drawn at ``scale``."""
+    tile = tile_size(map_hw, scale)
+    # gaps in proportion to the tiles: a 4×4 map (the notes' example) with a 6-pixel
+    # gap was mostly gap
+    gap = max(1, min(6, round(min(tile) * 0.04)))
+    return grid_layout(count, tile, cols=cols, aspect=aspect, gap=gap)
+
+
+def _out_hw(frame_shape, w_shape, layer, pads) -> tuple[int, int] | None:
+    """The conv's output size, or None where the engine would refuse the settings."""
+    if len(frame_shape) != 3 or frame_shape[2] != w_shape[2]:
+        return None
+    size = []
+    for n, (p0, p1) in zip(frame_shape[:2], pads, strict=True):
+        if effective_size(w_shape[0], layer.dilation) > n + p0 + p1:
+            return None
+        size.append(output_size(n, w_shape[0], (p0, p1), layer.stride, layer.dilation))
+    return tuple(size)
+
+
+def _activate(values: np.ndarray, activation: str) -> np.ndarray:
+    if activation == "relu":
+        np.maximum(values, 0, out=values)
+    elif activation == "abs":
+        np.abs(values, out=values)
+    return values
+
+
+def compute_shown(frame: np.ndarray, snapshot) -> Shown:
+    """Tiles, levels and (possibly on-demand) full maps of every view for one frame.
+
+    Parameters
+    ----------
+    frame : numpy.ndarray float32 (H, W, n_c) in [0, 1]
+    snapshot : Snapshot
+
+    Raises
+    ------
+    ValueError
+        When the settings leave no output (the engine's message).
+    """
+    bank, layer, view = snapshot.bank, snapshot.layer, snapshot.view
+    w, b = bank.weights(), bank.biases()
+    k, n_c = w.shape[3], w.shape[2]
+    policy = view.levels
+    xp = array_module()
+    pads = layer.pads(frame.shape[:2], w.shape[0])
+    out_hw = _out_hw(frame.shape, w.shape, layer, pads)
+    block_f = block_c = None
+    if xp is np and out_hw is not None and policy.mode != "minmax" and np.isfinite(w).all():
+        block_f = whole_factors(out_hw, tile_size(out_hw, view.scale_for("filters")))
+        block_c = whole_factors(out_hw, tile_size(out_hw, view.scale_for("channels")))
+    # a 1:1 "tile" is the full map itself: the engine computes that faster
+    fast_f = layer.activation == "none" and block_f not in (None, (1, 1))
+    fast_c = view.per_channel and block_c not in (None, (1, 1))
+    eager_channels = view.per_channel and not fast_c
+    output = None
+    if not fast_f or layer.pool is not None or eager_channels:
+        output = run_layer(xp.asarray(frame), w, b, layer, per_channel=eager_channels)
+        out_hw = tuple(output.maps.shape[:2])
+    flip, stride, dilation = layer.flip, layer.stride, layer.dilation
+
+    # full-size maps not computed for the screen: computed when read, all in one run
+    full = SharedResult(lambda: run_layer(np.asarray(frame), w, b, layer, per_channel=view.per_channel))
+
+    def point(row: int, col: int) -> np.ndarray:   # (n_c, K) before the activation
+        return values_at(frame, w, flip, pads, stride, dilation, np.array([row]), np.array([col]))[:, 0, :]
+
+    def filter_point(row: int, col: int) -> np.ndarray:
+        return _activate(point(row, col).sum(axis=0) + b, layer.activation)
+
+    if output is None:
+        maps = OnDemandArray(out_hw + (k,), full, filter_point, pick=lambda out: out.maps)
+        output = LayerOutput(maps, None, None, pads)
+    if view.per_channel and output.contributions is None:
+        contributions = OnDemandArray(out_hw + (n_c, k), full, point, pick=lambda out: out.contributions)
+        output = LayerOutput(output.maps, contributions, output.pooled, output.pads)
+
+    # levels: percentiles from the exact values at the sample's pixels, computed from
+    # the input (a few cache lines each) instead of gathered from 8 + 24 full maps
+    floor_k, floor_ck = noise_floors(w, b)
+    filter_sample = channel_sample = None
+    if xp is np and policy.mode == "percentile":
+        rows, cols = sample_places(*out_hw)
+        parts = values_at(frame, w, flip, pads, stride, dilation, rows, cols)   # (n_c, n, K)
+        filter_sample = _activate(parts.sum(axis=0).T + b[:, None], layer.activation)
+        if view.per_channel:
+            channel_sample = parts.transpose(0, 2, 1).reshape(n_c * k, -1)
+
+    tiles = None
+    if fast_f or fast_c:
+        tiles = InputTiles(frame, pads, w.shape[:2], stride, dilation, out_hw)
+    if fast_f:
+        small = tiles.filter_tiles(w, b, flip, block_f)
+        filters = ShownMaps(output.maps, tuple(small), _levels(filter_sample, policy, True, floor_k))
+    else:
+        filters = _full_view(output.maps, 1, view.scale_for("filters"), filter_sample, policy,
+                             layer.activation == "none", floor_k)
+    channels = None
+    if view.per_channel:
+        if fast_c:
+            base = block_f if fast_f and all(c % f == 0 for c, f in zip(block_c, block_f, strict=True)) else None
+            small = tiles.channel_tiles(w, flip, block_c, base)
+            channels = ShownMaps(output.contributions, tuple(small.reshape(n_c * k, *small.shape[2:])),
+                                 _levels(channel_sample, policy, True, floor_ck))
+        else:
+            channels = _full_view(output.contributions, 2, view.scale_for("channels"), channel_sample, policy,
+                                  True, floor_ck)
+    pooled = None
+    if output.pooled is not None and view.pooled:
+        pooled = _full_view(output.pooled, 1, view.scale_for("pooled"), None, policy,
+                            layer.activation == "none", floor_k)
+    return Shown(output, out_hw, filters, channels, pooled)
+
+
+def _levels(sample, policy, signed, floors) -> np.ndarray:
+    """Levels from a (maps, samples) sample (None for fixed levels)."""
+    if sample is None:
+        n = len(floors)
+        sample = np.zeros((n, 0), np.float32)
+    return sample_levels(sample, policy, signed, floors)
+
+
+def _full_view(array, extra_axes: int, scale: float, sample, policy, signed, floors) -> ShownMaps:
+    """A view drawn from full-size maps: shrunk here, levels from ``sample`` when given."""
+    planar = _planar(array, extra_axes)
+    h, n, w = planar.shape
+    small = _shrink(planar, tile_size((h, w), scale))
+    if sample is not None:
+        levels = sample_levels(sample, policy, signed, floors)
+    else:
+        levels = map_levels(planar, policy, signed, floors)
+    values = planar.reshape((h,) + tuple(array.shape[2:]) + (w,)).transpose(
+        (0, extra_axes + 1) + tuple(range(1, extra_axes + 1)))   # (H, W, …) view of the host copy
+    return ShownMaps(values, tuple(small[:, i, :] for i in range(n)), levels)
+
+
+def _planar(array, extra_axes: int) -> np.ndarray:
+    """The engine's (H, W, …) result as a host array (H, N, W), N = the trailing axes flattened.
+
+    The engine's results are views of planar (H, …, W) buffers, so on NumPy this
+    is a free re-view; elsewhere (CuPy) the planar copy is what crosses to the host.
+    """
+    order = (0,) + tuple(range(2, 2 + extra_axes)) + (1,)
+    xp = array_module()
+    moved = array.transpose(order)
+    planar = asnumpy(xp.ascontiguousarray(moved))
+    return planar.reshape(planar.shape[0], -1, planar.shape[-1])
+
+
+def _shrink(planar: np.ndarray, tile: tuple[int, int]) -> np.ndarray:
+    """(H, N, W) maps → (tile_h, N, tile_w) by pixel-area averaging.
+
+    With whole-number factors one resize of the side-by-side maps does all of
+    them: each averaged block lies inside one map, because every map's width is
+    a multiple of the factor.
+    """
+    h, n, w = planar.shape
+    th, tw = tile
+    if (th, tw) == (h, w):
+        return planar
+    if h % th == 0 and w % tw == 0:
+        wide = cv2.resize(planar.reshape(h, n * w), (n * tw, th), interpolation=cv2.INTER_AREA)
+        return wide.reshape(th, n, tw)
+    out = np.empty((th, n, tw), np.float32)
+    for i in range(n):
+        out[:, i, :] = cv2.resize(planar[:, i, :], (tw, th), interpolation=cv2.INTER_AREA)
+    return out
+

@@ -1,0 +1,229 @@
+"""What the screen shows of a conv layer, computed from the input picture.
+
+Tiles: a tile is a map shrunk by pixel-area averaging. With a whole-number factor
+(s_y, s_x), tile[ty, tx] is the mean of the map over an s_y × s_x block of output
+pixels. Convolution is linear, so that mean is the convolution of the input's
+block means: with the conv stride S and dilation d, and B the mean of the padded
+input over s_y × s_x cells taken S apart,
+
+    tile[ty, tx, c, k] = Σ_ij w[i, j, c, k] · B[ty·s_y·S + i·d, tx·s_x·S + j·d, c]
+
+— f² strided looks into one box-filtered picture instead of n_c·K full-size maps
+written out and shrunk afterwards. B is built with one box filter per stride phase
+(the cells S apart that one block reads share their position mod S), and the
+means of a coarser block (a view drawn at 1/8 when another is at 1/4) are sums of
+the finer block's means, read at the lattice points only.
+
+Values at chosen pixels (for display levels, hover read-outs): f·f·n_c input cells
+per pixel, one small matrix product, with the same exact weights.
+
+Both hold only before a nonlinearity: ReLU or |·| maps need the full-size maps.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from playground.engine import buffers
+
+__all__ = ["whole_factors", "InputTiles", "values_at"]
+
+
+def whole_factors(out_hw: tuple[int, int], tile: tuple[int, int]) -> tuple[int, int] | None:
+    """(s_y, s_x) when ``tile`` shrinks maps of ``out_hw`` by whole numbers, else None."""
+    (h, w), (th, tw) = out_hw, tile
+    if th < 1 or tw < 1 or h % th or w % tw:
+        return None
+    return h // th, w // tw
+
+
+def _as_weights(w, flip: bool) -> np.ndarray:
+    """(f_H, f_W, n_c, K) float32, rotated by 180° for true convolution."""
+    w = np.asarray(w, np.float32)
+    return np.ascontiguousarray(w[::-1, ::-1]) if flip else w
+
+
+class InputTiles:
+    """One frame's padded input, from which area-shrunk tiles of its conv maps are read.
+
+    Parameters
+    ----------
+    x : numpy.ndarray float32 (n_H, n_W, n_c)
+    pads : ((top, bottom), (left, right))
+    kernel : (f_H, f_W)
+    stride, dilation : int
+    out_hw : (n_H_out, n_W_out)
+        The conv's output size for these settings (the maps the tiles stand for).
+
+    Notes
+    -----
+    The padded copy and the box-filtered pictures live in per-thread scratch
+    buffers (see :mod:`playground.engine.buffers`): the next frame of the same
+    geometry on the same thread overwrites them, so results are copies.
+    """
+
+    def __init__(self, x, pads, kernel, stride: int, dilation: int, out_hw):
+        x = np.asarray(x, np.float32)
+        (top, bottom), (left, right) = pads
+        n_h, n_w, n_c = x.shape
+        shape = (n_h + top + bottom, n_w + left + right, n_c)
+        self.xpad = buffers.scratch(np, "tiles:pad", shape)
+        # only the interior is written: the border keeps the buffer's first zeros
+        self.xpad[top:top + n_h, left:left + n_w] = x
+        self.kernel = tuple(kernel)
+        self.stride = stride
+        self.dilation = dilation
+        self.out_hw = tuple(out_hw)
+        self._boxes: dict[tuple, np.ndarray] = {}   # (s_y, s_x, phase_y, phase_x) → B
+
+    def _box(self, block: tuple[int, int], phase: tuple[int, int]) -> np.ndarray:
+        """Means over ``block`` cells S apart of the padded input's phase sub-picture.
+
+        Returns (H_phase, W_phase, n_c): entry [y, x] is the mean of
+        xpad[phase + S·(y + a), phase + S·(x + b)] over a < s_y, b < s_x (valid
+        wherever the block fits, the only places the tiles read).
+        """
+        key = block + phase
+        box = self._boxes.get(key)
+        if box is None:
+            s = self.stride
+            src = self.xpad if s == 1 else np.ascontiguousarray(self.xpad[phase[0]::s, phase[1]::s])
+            box = buffers.scratch(np, f"tiles:box:{key}", src.shape)
+            ksize = (block[1], block[0])
+            # anchor (0, 0): the block starts at the pixel; the border rule never
+            # matters, as blocks running off the edge are never read
+            if src.shape[2] <= 4:  # OpenCV filters up to 4 interleaved channels in place
+                result = cv2.boxFilter(src, -1, ksize, dst=box, anchor=(0, 0), normalize=True,
+                                       borderType=cv2.BORDER_REPLICATE)
+                if not np.shares_memory(result, box):  # e.g. one channel came back 2-D
+                    box[...] = result.reshape(box.shape)
+            else:
+                for c in range(src.shape[2]):
+                    box[:, :, c] = cv2.boxFilter(np.ascontiguousarray(src[:, :, c]), -1, ksize, anchor=(0, 0),
+                                                 normalize=True, borderType=cv2.BORDER_REPLICATE)
+            self._boxes[key] = box
+        return box
+
+    def tap_means(self, block: tuple[int, int], base: tuple[int, int] | None = None) -> np.ndarray:
+        """Block means under every kernel tap, per tile pixel.
+
+        Parameters
+        ----------
+        block : (s_y, s_x)
+            The shrink factors of the tiles.
+        base : (b_y, b_x), optional
+            A finer block already box-filtered that divides ``block``: its means
+            are combined at the lattice points instead of filtering again.
+
+        Returns
+        -------
+        numpy.ndarray float32 (n_c, f_H·f_W, tile_h·tile_w)
+            Entry [c, i·f_W + j, ty·tile_w + tx] = B[ty·s_y·S + i·d, tx·s_x·S + j·d, c].
+        """
+        s_y, s_x = block
+        b_y, b_x = base or block
+        m_y, m_x = s_y // b_y, s_x // b_x
+        s, d = self.stride, self.dilation
+        f_h, f_w = self.kernel
+        th, tw = self.out_hw[0] // s_y, self.out_hw[1] // s_x
+        n_c = self.xpad.shape[2]
+        means = np.empty((n_c, f_h * f_w, th, tw), np.float32)
+        for i in range(f_h):
+            for j in range(f_w):
+                # tap (i, j) reads padded rows i·d + S·(…): phase (i·d) mod S, offset (i·d) // S
+                (oy, py), (ox, px) = divmod(i * d, s), divmod(j * d, s)
+                box = self._box((b_y, b_x), (py, px))
+                target = means[:, i * f_w + j]
+                for a in range(m_y):
+                    for b in range(m_x):
+                        rows = slice(oy + a * b_y, oy + a * b_y + (th - 1) * s_y + 1, s_y)
+                        cols = slice(ox + b * b_x, ox + b * b_x + (tw - 1) * s_x + 1, s_x)
+                        view = box[rows, cols].transpose(2, 0, 1)
+                        if a == 0 and b == 0:
+                            target[...] = view
+                        else:
+                            target += view
+                if m_y * m_x > 1:
+                    target *= 1.0 / (m_y * m_x)
+        return means.reshape(n_c, f_h * f_w, th * tw)
+
+    def channel_tiles(self, w, flip: bool, block, base=None) -> np.ndarray:
+        """Each input channel's contribution shrunk to tiles.
+
+        Returns
+        -------
+        numpy.ndarray float32 (n_c, K, tile_h, tile_w)
+        """
+        w = _as_weights(w, flip)
+        f_h, f_w, n_c, k = w.shape
+        means = self.tap_means(block, base)
+        per_channel = np.ascontiguousarray(w.reshape(f_h * f_w, n_c, k).transpose(1, 2, 0))  # (n_c, K, taps)
+        th, tw = self.out_hw[0] // block[0], self.out_hw[1] // block[1]
+        return np.matmul(per_channel, means).reshape(n_c, k, th, tw)
+
+    def filter_tiles(self, w, b, flip: bool, block, base=None) -> np.ndarray:
+        """Each filter's map (before any activation) shrunk to tiles.
+
+        Returns
+        -------
+        numpy.ndarray float32 (K, tile_h, tile_w)
+        """
+        w = _as_weights(w, flip)
+        f_h, f_w, n_c, k = w.shape
+        means = self.tap_means(block, base)
+        weights = np.ascontiguousarray(w.reshape(f_h * f_w, n_c, k).transpose(2, 1, 0)).reshape(k, -1)
+        th, tw = self.out_hw[0] // block[0], self.out_hw[1] // block[1]
+        tiles = weights @ means.reshape(-1, th * tw)
+        if b is not None:
+            tiles += np.asarray(b, np.float32)[:, None]
+        return tiles.reshape(k, th, tw)
+
+
+_TAP_INDEX: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def values_at(x, w, flip: bool, pads, stride: int, dilation: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Each channel's contribution at output pixels (rows[n], cols[n]), exactly.
+
+    Parameters
+    ----------
+    x : numpy.ndarray float32 (n_H, n_W, n_c)
+    w : (f_H, f_W, n_c, K)
+    flip : bool
+    pads : ((top, bottom), (left, right))
+    stride, dilation : int
+    rows, cols : numpy.ndarray int (n,)
+        Output pixels.
+
+    Returns
+    -------
+    numpy.ndarray float32 (n_c, n, K)
+        Summed over n_c plus the bias: the maps' values before the activation.
+    """
+    x = np.asarray(x, np.float32)
+    w = _as_weights(w, flip)
+    n_h, n_w, n_c = x.shape
+    f_h, f_w, _, k = w.shape
+    key = (x.shape, f_h, f_w, pads, stride, dilation, rows.tobytes(), cols.tobytes())
+    cached = _TAP_INDEX.get(key)
+    if cached is None:
+        # image cell under tap (i, j) of output (r, q); taps in the padding read a
+        # real cell and are then weighted 0
+        y = rows[:, None, None] * stride + np.arange(f_h)[None, :, None] * dilation - pads[0][0]
+        xx = cols[:, None, None] * stride + np.arange(f_w)[None, None, :] * dilation - pads[1][0]
+        inside = (y >= 0) & (y < n_h) & (xx >= 0) & (xx < n_w)
+        flat = (np.clip(y, 0, n_h - 1) * n_w + np.clip(xx, 0, n_w - 1)).reshape(len(rows), -1)
+        inside = inside.reshape(len(rows), -1, 1)
+        cached = (flat.astype(np.intp), None if inside.all() else inside.astype(np.float32))
+        if len(_TAP_INDEX) > 32:
+            _TAP_INDEX.clear()
+        _TAP_INDEX[key] = cached
+    flat, inside = cached
+    # np.take, not x[flat]: fancy indexing of whole rows ran 10-40× slower here
+    cells = np.take(x.reshape(-1, n_c), flat, axis=0)          # (n, taps, n_c)
+    if inside is not None:
+        cells *= inside
+    per_channel = np.ascontiguousarray(cells.transpose(2, 0, 1))           # (n_c, n, taps)
+    weights = np.ascontiguousarray(w.reshape(f_h * f_w, n_c, k).transpose(1, 0, 2))  # (n_c, taps, K)
+    return np.matmul(per_channel, weights)

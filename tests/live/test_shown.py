@@ -1,0 +1,139 @@
+"""Compute what is shown: the fast path's mosaics and levels equal the full-size path's
+(full maps → levels → area shrink → 8 bits) within one colour index, and full-size
+maps are only computed when read."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import cv2
+import numpy as np
+import pytest
+
+from playground.engine.layer import LayerSettings, PoolSettings, run_layer
+from playground.live.on_demand import OnDemandArray
+from playground.live.processor import FrameProcessor
+from playground.live.snapshot import Snapshot, ViewSettings
+from playground.render.levels import LevelPolicy, map_levels, noise_floors
+from playground.render.mosaic import to_indices
+from playground.sources.demo import demo_frame
+
+FITS = (("filters", 0.25, 1.3), ("channels", 0.125, 1.9), ("pooled", 0.5, 1.3))
+
+
+def _reference(frame, snapshot, key):
+    """The full-size path: every map at full size, levels from them, INTER_AREA to the tile."""
+    bank, layer = snapshot.bank, snapshot.layer
+    out = run_layer(frame, bank.weights(), bank.biases(), layer, per_channel=True)
+    floor_k, floor_ck = noise_floors(bank.weights(), bank.biases())
+    signed = layer.activation == "none"
+    if key == "filters":
+        maps, floors = np.asarray(out.maps), floor_k
+    elif key == "channels":
+        maps, floors, signed = np.asarray(out.contributions), floor_ck, True
+    else:
+        maps, floors = np.asarray(out.pooled), floor_k
+    h, w = maps.shape[:2]
+    maps = maps.reshape(h, w, -1)
+    planar = np.ascontiguousarray(maps.transpose(0, 2, 1))
+    return maps, map_levels(planar, snapshot.view.levels, signed, floors)
+
+
+def _check_view(frame, snapshot, result, key):
+    view = result.views[key]
+    maps, levels = _reference(frame, snapshot, key)
+    # a percentile level is the top edge of a 1/1023 bin: a value at the rank that sits
+    # on a bin edge may fall into the next bin when summed in another order
+    np.testing.assert_allclose(view.levels, levels, rtol=3e-3, atol=1e-7)
+    layout = view.layout
+    for index in range(layout.count):
+        tile = cv2.resize(np.ascontiguousarray(maps[:, :, index]), (layout.tile_w, layout.tile_h),
+                          interpolation=cv2.INTER_AREA)
+        expected = to_indices(tile, levels[index, 0], levels[index, 1]).astype(int)
+        y, x = layout.origin(index)
+        drawn = view.pixels[y:y + layout.tile_h, x:x + layout.tile_w].astype(int)
+        assert np.abs(drawn - expected).max() <= 1, (key, index)
+
+
+SETTINGS = [
+    dict(padding=p, stride=s, dilation=d, flip=fl)
+    for p, s, d, fl in itertools.product(["same", "valid", ((1, 2), (0, 1))], [1, 2], [1, 2], [False, True])
+]
+
+
+@pytest.mark.parametrize("layer", SETTINGS, ids=lambda s: "-".join(str(v) for v in s.values()))
+@pytest.mark.parametrize("policy", [LevelPolicy(), LevelPolicy("fixed", fixed=0.5), LevelPolicy(percentile=90.0,
+                                                                                                shared=True)],
+                         ids=["p99", "fixed", "shared90"])
+def test_fast_mosaics_equal_the_full_size_path(layer, policy):
+    # 96×128: stride 2 gives 48×64 maps (valid: 47×63), so some shapes shrink by whole
+    # factors and take the fast path, others (47/6) do not: both must match
+    frame = demo_frame(96, 128, 0.7)
+    snapshot = Snapshot(layer=LayerSettings(**layer), view=ViewSettings(levels=policy, fits=FITS))
+    result = FrameProcessor().process(frame, snapshot, smooth=False)
+    for key in ("filters", "channels"):
+        _check_view(frame, snapshot, result, key)
+
+
+def test_the_default_view_computes_no_full_size_map():
+    frame = demo_frame(96, 128, 0.3)
+    snapshot = Snapshot(view=ViewSettings(fits=FITS))
+    result = FrameProcessor().process(frame, snapshot, smooth=False)
+    filters, channels = result.views["filters"], result.views["channels"]
+    for values in (filters.values, channels.values, result.output.maps, result.output.contributions):
+        assert isinstance(values, OnDemandArray) and not values.computed
+    assert filters.values.shape == (96, 128, 8) and channels.values.shape == (96, 128, 3, 8)
+    # a hover read-out is one pixel's value, still without the full maps
+    expected = run_layer(frame, snapshot.bank.weights(), snapshot.bank.biases(), snapshot.layer)
+    assert filters.value_at(3, 40, 0) == pytest.approx(float(expected.maps[40, 0, 3]), abs=1e-5)
+    assert channels.value_at(9, 95, 127) == pytest.approx(float(expected.contributions[95, 127, 1, 1]), abs=1e-5)
+    assert not filters.values.computed and not channels.values.computed
+    # reading the maps (export, inspector) computes them, once, for both views
+    np.testing.assert_allclose(np.asarray(filters.values), expected.maps, atol=1e-5)
+    assert channels.values.computed
+    np.testing.assert_allclose(channels.values[:, :, 2, 5], expected.contributions[:, :, 2, 5], atol=1e-5)
+    _check_view(frame, snapshot, result, "filters")
+    _check_view(frame, snapshot, result, "channels")
+
+
+@pytest.mark.parametrize("activation", ["relu", "abs"])
+@pytest.mark.parametrize("pool", [None, PoolSettings("max", 2, 2), PoolSettings("avg", 3, 2)])
+def test_nonlinear_layers_draw_filters_from_full_maps_and_channels_from_the_input(activation, pool):
+    frame = demo_frame(96, 128, 1.1)
+    snapshot = Snapshot(layer=LayerSettings(activation=activation, pool=pool), view=ViewSettings(fits=FITS))
+    result = FrameProcessor().process(frame, snapshot, smooth=False)
+    assert not isinstance(result.views["filters"].values, OnDemandArray)       # ReLU/abs: full maps
+    assert isinstance(result.views["channels"].values, OnDemandArray)          # pre-activation: linear
+    keys = ("filters", "channels", "pooled") if pool else ("filters", "channels")
+    assert set(result.views) == set(keys)
+    for key in keys:
+        _check_view(frame, snapshot, result, key)
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.3])
+def test_sizes_without_whole_factors_take_the_full_size_path(scale):
+    frame = demo_frame(90, 122, 0.2)
+    snapshot = Snapshot(view=ViewSettings(display_scale=scale))
+    result = FrameProcessor().process(frame, snapshot, smooth=False)
+    assert not isinstance(result.views["filters"].values, OnDemandArray)
+    for key in ("filters", "channels"):
+        _check_view(frame, snapshot, result, key)
+
+
+def test_min_max_levels_take_the_full_size_path():
+    frame = demo_frame(96, 128, 0.5)
+    snapshot = Snapshot(view=ViewSettings(levels=LevelPolicy("minmax"), fits=FITS))
+    result = FrameProcessor().process(frame, snapshot, smooth=False)
+    for key in ("filters", "channels"):
+        _check_view(frame, snapshot, result, key)
+
+
+def test_per_channel_off_leaves_no_contributions():
+    frame = demo_frame(96, 128)
+    snapshot = Snapshot(view=ViewSettings(per_channel=False, fits=FITS))
+    result = FrameProcessor().process(frame, snapshot, smooth=False)
+    assert set(result.views) == {"filters"} and result.output.contributions is None
+    _check_view(frame, snapshot, result, "filters")
+    full = dataclasses.replace(snapshot, view=ViewSettings(per_channel=False))
+    assert FrameProcessor().process(frame, full, smooth=False).output.contributions is None

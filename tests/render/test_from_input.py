@@ -1,0 +1,97 @@
+"""Tiles and values from the input picture equal the full-size maps shrunk / read."""
+
+from __future__ import annotations
+
+import itertools
+
+import cv2
+import numpy as np
+import pytest
+
+from playground.engine import conv_maps
+from playground.engine.shapes import resolve_padding
+from playground.render.from_input import InputTiles, values_at, whole_factors
+
+PADDINGS = ["same", "valid", ((1, 2), (0, 3))]
+
+
+def _case(seed, shape, f, n_c, k=4):
+    rng = np.random.default_rng(seed)
+    x = rng.random(shape + (n_c,), dtype=np.float32)
+    w = rng.standard_normal((f, f, n_c, k)).astype(np.float32)
+    b = rng.standard_normal(k).astype(np.float32)
+    return x, w, b
+
+
+def _area(map2d, tile_hw):
+    return cv2.resize(np.ascontiguousarray(map2d), (tile_hw[1], tile_hw[0]), interpolation=cv2.INTER_AREA)
+
+
+@pytest.mark.parametrize(("f", "stride", "dilation", "padding", "flip"), [
+    (f, s, d, p, fl) for f, s, d, p, fl in itertools.product([2, 3, 5], [1, 2, 3], [1, 2], PADDINGS, [False, True])
+])
+def test_tiles_are_the_full_maps_area_shrunk(f, stride, dilation, padding, flip):
+    x, w, b = _case(f * 100 + stride * 10 + dilation, (50, 70), f, 3)
+    pads = resolve_padding(padding, (50, 70), (f, f), (stride, stride), (dilation, dilation))
+    maps, contributions = conv_maps(x, w, b, stride=stride, padding=pads, dilation=dilation, flip=flip)
+    h, w_out = maps.shape[:2]
+    for block in [(2, 2), (4, 4), (2, 3)]:
+        th, tw = h // block[0], w_out // block[1]
+        # tiles stand for maps whose size the block divides: crop the maps to that
+        hc, wc = th * block[0], tw * block[1]
+        tiles = InputTiles(x, pads, (f, f), stride, dilation, (hc, wc))
+        per_channel = tiles.channel_tiles(w, flip, block)
+        per_filter = tiles.filter_tiles(w, b, flip, block)
+        assert per_channel.shape == (3, 4, th, tw) and per_filter.shape == (4, th, tw)
+        for k in range(4):
+            np.testing.assert_allclose(per_filter[k], _area(maps[:hc, :wc, k], (th, tw)), atol=2e-5)
+            for c in range(3):
+                np.testing.assert_allclose(per_channel[c, k], _area(contributions[:hc, :wc, c, k], (th, tw)),
+                                           atol=2e-5)
+
+
+@pytest.mark.parametrize("n_c", [1, 2, 5])
+def test_any_number_of_input_channels(n_c):
+    x, w, b = _case(n_c, (40, 48), 3, n_c)
+    maps, contributions = conv_maps(x, w, b, padding="same")
+    tiles = InputTiles(x, ((1, 1), (1, 1)), (3, 3), 1, 1, (40, 48))
+    per_channel = tiles.channel_tiles(w, False, (4, 4))
+    for c in range(n_c):
+        np.testing.assert_allclose(per_channel[c, 2], _area(contributions[:, :, c, 2], (10, 12)), atol=2e-5)
+    np.testing.assert_allclose(tiles.filter_tiles(w, b, False, (4, 4))[1], _area(maps[:, :, 1], (10, 12)),
+                               atol=2e-5)
+
+
+@pytest.mark.parametrize("stride", [1, 2])
+def test_coarser_tiles_from_the_finer_blocks_means(stride):
+    x, w, _ = _case(9, (96, 128), 3, 3, k=8)
+    pads = resolve_padding("same", (96, 128), (3, 3), (stride, stride), (1, 1))
+    _, contributions = conv_maps(x, w, stride=stride, padding=pads)
+    h, w_out = contributions.shape[:2]
+    tiles = InputTiles(x, pads, (3, 3), stride, 1, (h, w_out))
+    derived = tiles.channel_tiles(w, False, (8, 8), base=(4, 4))
+    direct = InputTiles(x, pads, (3, 3), stride, 1, (h, w_out)).channel_tiles(w, False, (8, 8))
+    np.testing.assert_allclose(derived, direct, atol=2e-6)
+    np.testing.assert_allclose(derived[1, 5], _area(contributions[:, :, 1, 5], (h // 8, w_out // 8)), atol=2e-5)
+
+
+@pytest.mark.parametrize(("stride", "dilation", "padding", "flip"), [
+    (1, 1, "same", False), (2, 1, "valid", True), (3, 2, ((2, 0), (1, 3)), False), (1, 3, "same", True),
+])
+def test_values_at_are_the_maps_values_also_in_the_padding(stride, dilation, padding, flip):
+    x, w, _ = _case(3, (31, 45), 3, 3)
+    pads = resolve_padding(padding, (31, 45), (3, 3), (stride, stride), (dilation, dilation))
+    _, contributions = conv_maps(x, w, stride=stride, padding=pads, dilation=dilation, flip=flip)
+    h, w_out = contributions.shape[:2]
+    rows = np.array([0, 0, h - 1, h - 1, h // 2, 1])
+    cols = np.array([0, w_out - 1, 0, w_out - 1, w_out // 3, 2])
+    got = values_at(x, w, flip, pads, stride, dilation, rows, cols)   # (n_c, n, K)
+    assert got.shape == (3, 6, 4)
+    np.testing.assert_allclose(got.transpose(1, 0, 2), contributions[rows, cols], atol=1e-5)
+
+
+def test_whole_factors():
+    assert whole_factors((480, 640), (60, 80)) == (8, 8)
+    assert whole_factors((480, 640), (120, 80)) == (4, 8)
+    assert whole_factors((478, 638), (60, 80)) is None
+    assert whole_factors((480, 640), (480, 640)) == (1, 1)
