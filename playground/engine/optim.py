@@ -105,3 +105,60 @@ def optimizer_step(name: str, params, grads, state, lr: float):
     except KeyError:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {name!r}") from None
     return step(params, grads, state, lr=lr)
+
+
+# --- preconditioning: gradient descent on whitened input patches ------------------------
+def patch_moment(x, w_shape, *, stride=1, padding="valid", dilation=1):
+    """Second moment of a conv layer's input patches, with a constant 1 for the bias.
+
+    A = mean over output cells of [patch, 1]·[patch, 1]ᵀ, the Hessian (up to a
+    factor) of the MSE loss of a linear conv layer in its weights: its eigenvalues
+    are how fast gradient descent learns each direction of the kernel.
+
+    Parameters
+    ----------
+    x : array (m, n_H, n_W, n_c) or (n_H, n_W, n_c), the layer's input
+    w_shape : (f_H, f_W, n_c, K)
+    stride, padding, dilation : as for :func:`~playground.engine.conv.conv2d`
+
+    Returns
+    -------
+    array float64 (f_H·f_W·n_c + 1, f_H·f_W·n_c + 1)
+        Rows ordered like ``w.reshape(-1, K)`` (i, j, c), then the bias.
+    """
+    from .backward import _geometry, _padded, _tap_view  # the forward pass's own tap geometry
+
+    xp = backend_for([x]).xp
+    geo = _geometry(x, xp.zeros(tuple(w_shape), xp.float32), stride, padding, dilation, False)
+    xpad = _padded(xp, geo.x, geo.pads)
+    f_h, f_w = w_shape[:2]
+    taps = [_tap_view(xpad, geo, i, j) for i in range(f_h) for j in range(f_w)]
+    patches = xp.stack(taps, axis=3).reshape(-1, f_h * f_w * geo.x.shape[3])
+    if patches.dtype != xp.float64:
+        patches = patches.astype(xp.float32, copy=False)  # float32 GEMM: 5× faster, and ample for a preconditioner
+    count = patches.shape[0]
+    size = patches.shape[1] + 1
+    moment = xp.empty((size, size), xp.float64)
+    moment[:-1, :-1] = patches.T @ patches  # the constant-1 column is added by hand: no copy of the patches
+    moment[-1, :-1] = moment[:-1, -1] = patches.sum(axis=0)
+    moment[-1, -1] = count
+    return moment / count
+
+
+def whitening(moment, damping=1e-3):
+    """P = (A + δ·λ_max·I)^(−1/2): the preconditioner that makes A's directions equally fast.
+
+    Gradient descent on v with w = P·v sees the Hessian P·A·P ≈ I, so the slow
+    directions of natural pictures (colour channels that move together, flat
+    regions) are learned as fast as the others. ``damping`` (relative to A's
+    largest eigenvalue) keeps directions the picture never excites from blowing up.
+
+    Returns
+    -------
+    array float64, same shape as ``moment``, symmetric
+    """
+    xp = backend_for([moment]).xp
+    values, vectors = xp.linalg.eigh(moment)
+    floor = damping * float(values[-1]) if float(values[-1]) > 0 else damping
+    scale = 1.0 / xp.sqrt(xp.maximum(values, 0) + floor)
+    return (vectors * scale) @ vectors.T
