@@ -54,6 +54,8 @@ def run_network(x, stages, *, per_channel_layer: int | None = None) -> tuple[Lay
         The stages do not chain, or a layer leaves no output (a kernel or pool
         window larger than its input); the message starts with "layer l:".
     """
+    if getattr(x, "ndim", 0) != 3:
+        raise ValueError(f"x must be one frame (n_H, n_W, n_c); got shape {getattr(x, 'shape', None)}")
     stages = tuple(stages)
     if not stages:
         raise ValueError("a network needs at least one layer")
@@ -69,8 +71,8 @@ def run_network(x, stages, *, per_channel_layer: int | None = None) -> tuple[Lay
             raise ValueError(f"layer {index + 1}: settings must be LayerSettings; got {type(settings).__name__}")
         if getattr(w, "ndim", 0) != 4:
             raise ValueError(f"layer {index + 1}: w must be (f, f, n_c, K); got shape {getattr(w, 'shape', None)}")
-        n_c = x.shape[-1] if getattr(x, "ndim", 0) == 3 else None
-        if n_c is not None and w.shape[2] != n_c:
+        n_c = x.shape[-1]
+        if w.shape[2] != n_c:
             source = "the input has" if index == 0 else f"layer {index} gives"
             raise ValueError(f"layer {index + 1}: its filters take {w.shape[2]} channels, but {source} {n_c}")
         try:

@@ -158,8 +158,7 @@ class ConvLayer:
         weights = np.stack([item.weights for item in self.bank.filters], axis=-1)
         biases = np.array([item.bias for item in self.bank.filters], np.float32)
         off = [i for i, item in enumerate(self.bank.filters) if not item.enabled]
-        if off:
-            weights = weights.copy()
+        if off:  # np.stack made a new array: zeroing it leaves the filters alone
             weights[..., off] = 0.0
             biases[off] = 0.0
         weights.flags.writeable = False

@@ -98,6 +98,8 @@ def test_errors_name_the_layer():
         run_network(x, [pooled])
     with pytest.raises(ValueError, match="at least one layer"):
         run_network(x, [])
+    with pytest.raises(ValueError, match=r"x must be one frame \(n_H, n_W, n_c\); got shape \(1, 8, 8, 3\)"):
+        run_network(x[None], [good])
     with pytest.raises(ValueError, match="layer 1: settings must be LayerSettings"):
         run_network(x, [(good[0], None, "same")])
 
