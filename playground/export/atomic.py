@@ -7,14 +7,23 @@ reader never sees half a file. A whole export is written into a staging folder
 is it renamed to its final, numbered name (``stem``, ``stem-2``, ``stem-3``…).
 A failure or an interrupt removes the staging folder: no half-written export is
 ever left behind, and an existing export is never overwritten.
+
+A run killed outright (SIGKILL, a power cut) cannot clean up after itself, so
+staging folders and temp files carry the writer's process id and a tag of its
+machine; :func:`sweep_stale` removes those of runs that are gone (or that are
+older than :data:`STALE_AFTER_S`) when the next export or save starts there.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
+import re
 import secrets
 import shutil
+import socket
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -26,7 +35,10 @@ from .jsonfmt import dumps
 
 __all__ = [
     "ExportError",
+    "STALE_AFTER_S",
     "check_folder",
+    "staging_name",
+    "sweep_stale",
     "new_export_folder",
     "StagedFolder",
     "atomic_write",
@@ -39,6 +51,12 @@ __all__ = [
 ]
 
 _PARTIAL = ".partial-"
+STALE_AFTER_S = 3600  # a staging folder or temp file untouched this long belongs to no running export
+# which machine wrote a staging name: a process id means nothing on another host sharing the folder
+_HOST = hashlib.blake2s(socket.gethostname().encode(), digest_size=4).hexdigest()
+_OWNER = r"(?:-(?P<pid>\d{1,10})-(?P<host>[0-9a-f]{8}))?"  # absent in names from before it was added
+_STAGING_NAME = re.compile(rf".+\.partial-[0-9a-f]{{6}}{_OWNER}")
+_TEMP_NAME = re.compile(rf"\..+\.tmp-[0-9a-f]{{8}}{_OWNER}(?:\.[A-Za-z0-9]{{1,8}})?")
 
 
 class ExportError(Exception):
@@ -95,6 +113,67 @@ def check_folder(folder: str | os.PathLike[str]) -> Path:
     return path
 
 
+def staging_name(stem: str, pid: int | None = None) -> str:
+    """A fresh staging folder name for ``stem``: ``stem.partial-<6 hex>-<pid>-<host tag>``."""
+    return f"{stem}{_PARTIAL}{secrets.token_hex(3)}-{os.getpid() if pid is None else pid}-{_HOST}"
+
+
+def _process_gone(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists but is someone else's, or cannot tell: keep its files
+        return False
+    return False
+
+
+def _stale(entry: os.DirEntry, match: re.Match, now: float) -> bool:
+    pid, host = match.group("pid"), match.group("host")
+    if pid is not None and host == _HOST and _process_gone(int(pid)):
+        return True
+    try:
+        return now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER_S
+    except OSError:
+        return False
+
+
+def sweep_stale(folder: str | os.PathLike[str]) -> list[str]:
+    """Remove the staging folders and temp files that interrupted runs left in ``folder``.
+
+    Only names this module makes are touched (``*.partial-XXXXXX[-pid-host]``
+    folders, ``.*.tmp-XXXXXXXX[-pid-host][.ext]`` files), and of those only the
+    ones whose process on this machine is gone or that are older than
+    :data:`STALE_AFTER_S`. Best effort: a folder that cannot be read, or an
+    entry that cannot be removed, is left as it is.
+
+    Returns
+    -------
+    list of str
+        The names removed.
+    """
+    removed = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            match = _STAGING_NAME.fullmatch(entry.name)
+            if match and _stale(entry, match, now):
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(entry.name)
+        elif entry.is_file(follow_symlinks=False):
+            match = _TEMP_NAME.fullmatch(entry.name)
+            if match and _stale(entry, match, now):
+                _remove_quietly(Path(entry.path))
+                removed.append(entry.name)
+    return removed
+
+
 def _check_stem(stem: str) -> str:
     stem = str(stem).strip()
     if not stem or stem in (".", "..") or "/" in stem or "\\" in stem or "\0" in stem:
@@ -145,8 +224,9 @@ class StagedFolder:
 
     def __enter__(self) -> StagedFolder:
         check_folder(self.parent)
+        sweep_stale(self.parent)  # what killed runs left here
         for _ in range(100):
-            candidate = self.parent / f"{self.stem}{_PARTIAL}{secrets.token_hex(3)}"
+            candidate = self.parent / staging_name(self.stem)
             try:
                 os.mkdir(candidate)  # mode 0o777 less the umask, like any folder the person makes
             except FileExistsError:
@@ -199,7 +279,7 @@ def _sync_folder(folder: Path) -> None:
 def _temp_name(path: Path) -> Path:
     # hidden, same folder (same file system: the rename is atomic), the real suffix
     # kept last so writers that choose a format by extension (OpenCV) still can
-    return path.with_name(f".{path.stem}.tmp-{secrets.token_hex(4)}{path.suffix}")
+    return path.with_name(f".{path.stem}.tmp-{secrets.token_hex(4)}-{os.getpid()}-{_HOST}{path.suffix}")
 
 
 def atomic_write(path: str | os.PathLike[str], write: Callable[[BinaryIO], None]) -> Path:

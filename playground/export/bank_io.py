@@ -18,7 +18,7 @@ import numpy as np
 
 from playground.kernels.model import MAX_FILTERS, MAX_SIZE, Filter, FilterBank
 
-from .atomic import ExportError, atomic_write_json
+from .atomic import ExportError, atomic_write_json, sweep_stale
 from .jsonfmt import DuplicateKeyError, HugeNumber, float32_lists, strict_loads
 
 __all__ = [
@@ -124,7 +124,9 @@ def save_bank(bank: FilterBank, path: str | os.PathLike[str]) -> Path:
     ExportError
         When the folder is missing or not writable, or the disk is full.
     """
-    return atomic_write_json(path, bank_to_dict(bank))
+    written = atomic_write_json(path, bank_to_dict(bank))
+    sweep_stale(written.parent)  # temp files of saves that were killed there
+    return written
 
 
 # --- reading ---------------------------------------------------------------------------

@@ -18,16 +18,20 @@ existing export is never overwritten). It appears only once complete: a failed
 or interrupted export leaves nothing behind.
 
 Exit codes: 0 success; 1 the files could not be written; 2 bad arguments or
-input (source, bank file, settings that leave no output); 130 interrupted.
+input (source, bank file, settings that leave no output); 130 interrupted
+(Ctrl+C), 143 stopped by SIGTERM, 129 by SIGHUP (nothing is left behind).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
 import re
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import cv2
@@ -78,6 +82,35 @@ def _shorten_quoted(message: str) -> str:
 def _shorten_runs(message: str, longer_than: int) -> str:
     """Runs without a space or slash longer than ``longer_than`` cut to :data:`_ECHO` characters."""
     return re.sub(rf"[^\s/']{{{longer_than + 1},}}", lambda m: shorten(m.group(0)), message)
+
+
+class _Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the program is, so the staging folder is removed as for Ctrl+C."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _signals_stop_like_ctrl_c():
+    """While inside, SIGTERM and SIGHUP (a ``kill``, a closed terminal) raise :class:`_Stopped`."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+    wanted = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+
+    def stop(signum, frame):
+        for other in wanted:  # a second signal must not cut the clean-up short
+            signal.signal(other, signal.SIG_IGN)
+        raise _Stopped(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in wanted}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -307,9 +340,12 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help
         return int(exc.code or 0)
     try:
-        return _run(args)
+        with _signals_stop_like_ctrl_c():
+            return _run(args)
     except _UsageError as exc:
         return _error(f"{exc} (see --help)", 2)
+    except _Stopped as exc:  # the shell's convention: 128 + the signal's number
+        return _error(f"interrupted ({signal.Signals(exc.signum).name}); nothing was written", 128 + exc.signum)
     except KeyboardInterrupt:
         return _error("interrupted; nothing was written", 130)
     except BankFileError as exc:  # bad input, before ExportError (its base): a failure to write

@@ -18,7 +18,7 @@ import numpy as np
 
 from playground.kernels.model import MAX_FILTERS, MAX_SIZE, Filter, FilterBank
 
-from .atomic import atomic_save_npy
+from .atomic import atomic_save_npy, sweep_stale
 from .bank_io import MAX_CHANNELS, MAX_WEIGHT, BankFileError, require_file
 
 __all__ = ["LAYOUTS", "to_layout", "from_layout", "weights_to_npy", "weights_from_npy"]
@@ -85,7 +85,9 @@ def weights_to_npy(bank: FilterBank, path: str | os.PathLike[str], layout: str =
     if not chosen:
         raise ValueError("no filter is enabled: nothing to save")
     weights = np.stack([bank[i].weights for i in chosen], axis=-1)
-    return atomic_save_npy(path, to_layout(weights, layout))
+    written = atomic_save_npy(path, to_layout(weights, layout))
+    sweep_stale(written.parent)  # temp files of saves that were killed there
+    return written
 
 
 def _read_array(path: Path, layout: str) -> np.ndarray:
