@@ -119,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
         from playground.export.cli import main as export_main
 
         return export_main(argv[1:])
+    if argv[:1] == ["learn"]:
+        from playground.learn_cli import main as learn_main
+
+        return learn_main(argv[1:])
     if argv[:1] == ["summary"]:
         from playground.summary_cli import main as summary_main
 
