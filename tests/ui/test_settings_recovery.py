@@ -74,6 +74,7 @@ BAD_ENTRIES = {
 BAD_GEOMETRY = {
     "text": "hello",
     "a number": "5",
+    "a number variant": "@Variant(\\0\\0\\0\\x2\\0\\0\\0\\x5)",  # QSettings reads this as the int 5
     "a list": "1, 2, 3",
     "junk bytes": "@ByteArray(not a geometry)",
     "a rectangle": "@Rect(1 2 3 4)",
