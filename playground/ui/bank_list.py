@@ -19,17 +19,29 @@ __all__ = ["BankPanel", "BankList", "kernel_icon"]
 _ICON_SIDE = 22
 
 
-def kernel_icon(weights: np.ndarray) -> QtGui.QIcon:
-    """A small picture of a kernel (mean over its channels) in the grid's colours."""
+def kernel_icon(weights: np.ndarray, scale: float | None = None, side: int = _ICON_SIDE) -> QtGui.QIcon:
+    """A small picture of a kernel in the grid's colours.
+
+    An f×f×n_c kernel is drawn as the mean over its channels; a 1×1×n_c one (a
+    row of the mixing matrix) as n_c stripes, one per channel, since its mean
+    would be a single colour. ``scale`` is the |w| that gets the strongest colour
+    (default: the kernel's own largest), so slices drawn with one scale compare
+    by brightness; ``side`` is the icon's size in pixels.
+    """
     kernel = np.asarray(weights, np.float64)
-    kernel = kernel.mean(axis=2) if kernel.ndim == 3 else kernel
-    f = kernel.shape[0]
-    scale = float(np.abs(kernel).max(initial=0.0))
-    image = QtGui.QImage(f, f, QtGui.QImage.Format.Format_RGB32)
-    for row in range(f):
-        for col in range(f):
+    if kernel.ndim == 3 and kernel.shape[0] == 1:
+        kernel = kernel[0]                          # (1, n_c): one stripe per channel
+    elif kernel.ndim == 3:
+        kernel = kernel.mean(axis=2)
+    rows, cols = kernel.shape
+    if scale is None:
+        scale = float(np.abs(kernel).max(initial=0.0))
+    image = QtGui.QImage(cols, rows, QtGui.QImage.Format.Format_RGB32)
+    for row in range(rows):
+        for col in range(cols):
             image.setPixelColor(col, row, cell_colours(float(kernel[row, col]), scale)[0])
-    side = _ICON_SIDE - _ICON_SIDE % f if f <= _ICON_SIDE else f  # whole pixels per cell
+    longest = max(rows, cols)
+    side = side - side % longest if longest <= side else longest  # whole pixels per cell
     pixmap = QtGui.QPixmap.fromImage(image.scaled(side, side, QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,
                                                   QtCore.Qt.TransformationMode.FastTransformation))
     return QtGui.QIcon(pixmap)
@@ -189,13 +201,13 @@ class BankPanel(QtWidgets.QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         self.header = QtWidgets.QHBoxLayout()
-        title = QtWidgets.QLabel("Filter bank")
-        font = title.font()
+        self.title = QtWidgets.QLabel("Filter bank", objectName="bankTitle")
+        font = self.title.font()
         font.setBold(True)
-        title.setFont(font)
+        self.title.setFont(font)
         self.count = QtWidgets.QLabel(objectName="filterCount")
         self.count.setToolTip(f"K filters in the bank (1 to {MAX_FILTERS}); each one makes a feature map")
-        self.header.addWidget(title)
+        self.header.addWidget(self.title)
         self.header.addSpacing(8)
         self.header.addWidget(self.count)
         self.header.addStretch(1)
@@ -230,6 +242,10 @@ class BankPanel(QtWidgets.QWidget):
         self._tips[button] = tip
         row.addWidget(button)
         return button
+
+    def set_title(self, layer_title: str | None) -> None:
+        """Name the layer the bank belongs to ("CONV2 · filter bank"); None for a lone bank."""
+        self.title.setText(f"{layer_title} · filter bank" if layer_title else "Filter bank")
 
     def set_bank(self, bank: FilterBank, current: int) -> None:
         """Show ``bank`` with row ``current`` selected; buttons that cannot act are disabled."""

@@ -1,10 +1,17 @@
 """The kernel editor: the panel where a person builds the filter bank by hand.
 
-Top to bottom: the bank (one row per filter: on/off, name, order), the kernel
-size f, then the selected filter: a preset, a tab per input channel with the
-"same kernel on every channel" link, the f×f grid of weights, its bias, and the
-kernel tools. Every edit builds a new immutable :class:`FilterBank` and emits it
-at once through :attr:`KernelEditor.bank_changed`, so the maps follow each keystroke.
+It edits the bank of any layer of a network. Top to bottom: the bank (one row
+per filter: on/off, name, order) under the layer's title, the kernel size f,
+then the selected filter: a preset, a strip of its input channels (a named
+thumbnail per channel, 1 to 64, with the "same kernel on every channel" link),
+the f×f grid of the chosen channel's weights, its bias, and the kernel tools.
+When f = 1 the strip and grid give way to the K × n_c mixing matrix.
+
+The channels are named by the caller (the one rule,
+:func:`playground.kernels.network.channel_names`); without names, a 3- or
+1-channel bank is taken to read the picture (R, G, B or gray). Every edit builds
+a new immutable :class:`FilterBank` and emits it at once through
+:attr:`KernelEditor.bank_changed`, so the maps follow each keystroke.
 """
 
 from __future__ import annotations
@@ -14,18 +21,29 @@ from dataclasses import replace
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from playground.kernels import CHANNEL_NAMES, MAX_SIZE, TOOLS, Filter, FilterBank
-from playground.kernels.presets import PRESETS, preset_filter, preset_names, preset_weights
+from playground.kernels import TOOLS, Filter, FilterBank
+from playground.kernels.mixing import mixing_bank, mixing_preset
+from playground.kernels.network import INPUT_CHANNELS
+from playground.kernels.presets import PRESETS, preset_filter, preset_weights
 from playground.kernels.tools import randomize
 
-from .bank_list import BankPanel
-from .kernel_grid import MAX_WEIGHT, KernelGrid, format_weight
+from .kernel_editor_view import EditorView
 
 __all__ = ["KernelEditor"]
 
 _NEW_FILTER_PRESET = "Identity"
-_PRESET_PROMPT = "Preset…"
-_CHANNEL_COLOURS = {"R": "#ff8a80", "G": "#8fdc8f", "B": "#8ab4ff"}  # tab text, so R/G/B read at a glance
+
+
+def default_channel_names(channels: int) -> tuple[str, ...]:
+    """Names for a bank shown without its network: the picture's (R, G, B or gray), else C1, C2…"""
+    return INPUT_CHANNELS.get(channels) or tuple(f"C{c + 1}" for c in range(channels))
+
+
+def _checked_names(names, channels: int) -> tuple[str, ...]:
+    names = tuple(str(name) for name in names)
+    if len(names) != channels:
+        raise ValueError(f"the bank's filters have {channels} input channels; got {len(names)} channel names")
+    return names
 
 
 def _unique_name(wanted: str, taken: set[str]) -> str:
@@ -43,6 +61,10 @@ class KernelEditor(QtWidgets.QWidget):
     ----------
     bank : FilterBank
         The bank to start from; the first filter is selected.
+    channel_names : sequence of str, optional
+        One name per input channel (see :meth:`set_bank`).
+    layer_title : str, optional
+        The layer's name for the panel's title, e.g. "CONV2".
     parent : QWidget, optional
 
     Signals
@@ -60,15 +82,19 @@ class KernelEditor(QtWidgets.QWidget):
     selection_changed = QtCore.Signal(int)
     message = QtCore.Signal(str)
 
-    def __init__(self, bank: FilterBank, parent: QtWidgets.QWidget | None = None):
+    def __init__(self, bank: FilterBank, parent: QtWidgets.QWidget | None = None, *,
+                 channel_names=None, layer_title: str | None = None):
         super().__init__(parent)
         if not isinstance(bank, FilterBank):
             raise TypeError(f"KernelEditor needs a FilterBank; got {type(bank).__name__}")
         self._bank = bank
+        self._names = (default_channel_names(bank.channels) if channel_names is None
+                       else _checked_names(channel_names, bank.channels))
         self._selected = 0
         self._channel = 0
         self._rng = np.random.default_rng()
         self._build()
+        self._panel.set_title(layer_title)
         self._refresh()
 
     # --- public API -------------------------------------------------------------------
@@ -76,10 +102,35 @@ class KernelEditor(QtWidgets.QWidget):
         """The bank as edited so far."""
         return self._bank
 
-    def set_bank(self, bank: FilterBank) -> None:
-        """Show another bank (e.g. loaded from a file); the selection is kept if it still exists."""
+    def set_bank(self, bank: FilterBank, channel_names=None, layer_title: str | None = None) -> None:
+        """Show another bank (another layer, a file, an undo); the selection is kept if it still exists.
+
+        Parameters
+        ----------
+        bank : FilterBank
+        channel_names : sequence of str, optional
+            One name per input channel of ``bank``, from
+            :func:`playground.kernels.network.channel_names`. Omitted: the names
+            shown so far while the channel count is the same, else
+            :func:`default_channel_names`.
+        layer_title : str, optional
+            "CONV2" and the like; omitted keeps the title, "" clears it.
+
+        Raises
+        ------
+        TypeError
+            ``bank`` is not a FilterBank.
+        ValueError
+            ``channel_names`` does not give one name per channel.
+        """
         if not isinstance(bank, FilterBank):
             raise TypeError(f"KernelEditor needs a FilterBank; got {type(bank).__name__}")
+        if channel_names is not None:
+            self._names = _checked_names(channel_names, bank.channels)
+        elif len(self._names) != bank.channels:
+            self._names = default_channel_names(bank.channels)
+        if layer_title is not None:
+            self._panel.set_title(layer_title)
         self._bank = bank
         previous = self._selected
         self._selected = min(self._selected, len(bank) - 1)
@@ -99,13 +150,20 @@ class KernelEditor(QtWidgets.QWidget):
             self._refresh()
             self.selection_changed.emit(index)
 
+    def channel_names(self) -> tuple[str, ...]:
+        """The names of the bank's input channels, as shown."""
+        return self._names
+
     def channel(self) -> int:
-        """The input channel whose tab is shown."""
+        """The input channel whose slice is shown in the grid."""
         return self._channel
 
     def set_channel(self, channel: int) -> None:
-        """Show channel ``channel``'s slice of the selected filter."""
-        self._tabs.setCurrentIndex(max(0, min(int(channel), self._bank.channels - 1)))
+        """Show channel ``channel``'s slice of the selected filter (clamped to the bank)."""
+        channel = max(0, min(int(channel), self._bank.channels - 1))
+        if channel != self._channel:
+            self._channel = channel
+            self._refresh()
 
     # --- edits of the bank (each emits bank_changed once, or a message) ----------------
     def add_filter(self) -> None:
@@ -168,6 +226,37 @@ class KernelEditor(QtWidgets.QWidget):
         old = self._current()
         channel = None if old.linked else self._channel
         self._edit(lambda: self._bank.replace_filter(self._selected, old.with_cell(row, col, channel, value)))
+
+    def set_mixing_weight(self, index: int, channel: int, value: float) -> None:
+        """Set w[0, 0, channel, index] of a 1×1 bank: how much of ``channel`` filter ``index`` takes.
+
+        One cell of the mixing matrix, whatever the link says; the filter is
+        selected and unlinked when its channels now differ.
+        """
+        old = self._bank[index]
+        new = old.with_cell(0, 0, channel, value)
+        if new.linked and not np.all(new.weights == new.weights[:, :, :1]):
+            new = replace(new, linked=False)
+        self._channel = channel
+        self._edit(lambda: self._bank.replace_filter(index, new), select=index)
+
+    def apply_mixing_preset(self, name: str, a: int = 0, b: int = 1) -> None:
+        """Replace a 1×1 bank with a preset mixing matrix (see :mod:`playground.kernels.mixing`).
+
+        The preset sets K (identity and swap: n_c filters; average, luminance and
+        difference: one), names the filters and gives them bias 0.
+        """
+        if self._bank.size != 1:
+            self._refuse(f"mixing presets are for 1×1 kernels; this bank's are {self._bank.size}×{self._bank.size}")
+            return
+        try:
+            matrix, names = mixing_preset(name, self._names, a, b)
+        except ValueError as exc:
+            self._refuse(str(exc))
+            return
+        if self._edit(lambda: mixing_bank(matrix, names), select=0):
+            self._say(f"{name}: {len(names)} filter{'s' if len(names) != 1 else ''} "
+                      f"({', '.join(names[:4])}{'…' if len(names) > 4 else ''}), biases 0")
 
     def set_bias(self, value: float) -> None:
         """Set the selected filter's bias (within ±1e6)."""
@@ -282,156 +371,55 @@ class KernelEditor(QtWidgets.QWidget):
         self._edit(lambda: self._bank.move(index, to), select=to)
 
     def _channel_name(self, channel: int) -> str:
-        return CHANNEL_NAMES[channel] if self._bank.channels == len(CHANNEL_NAMES) else f"C{channel + 1}"
+        return self._names[channel]
 
     # --- widgets ------------------------------------------------------------------------
     def _build(self) -> None:
+        view = self._view = EditorView()
+        # The panel scrolls rather than growing: an 11×11 grid or a tall matrix must not
+        # push a 1280×720 window off the screen.
+        scroll = QtWidgets.QScrollArea(self, widgetResizable=True, frameShape=QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(view)
         layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
-        layout.setSpacing(6)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+        self.setMinimumWidth(view.minimumSizeHint().width())
+        self._panel, self._presets = view.panel, view.presets  # kept by name: tests reach for them
 
-        self._panel = BankPanel(self)
-        self._size = QtWidgets.QSpinBox(objectName="kernelSize", prefix="f = ", minimum=1, maximum=MAX_SIZE)
-        self._size.setKeyboardTracking(False)
-        self._size.setToolTip(f"Kernel size f (1 to {MAX_SIZE}) for every filter: growing pads with zeros, "
-                              "shrinking crops around the centre")
-        self._size.valueChanged.connect(self.set_kernel_size)
-        self._panel.header.addWidget(self._size)
-        self._list = self._panel.list
-        self._list.currentRowChanged.connect(lambda row: self.set_selected(row) if row >= 0 else None)
-        self._list.renamed.connect(self.rename_filter)
-        self._list.toggled.connect(self.set_filter_enabled)
-        self._list.moved.connect(self._move)
-        self._panel.add_requested.connect(self.add_filter)
-        self._panel.duplicate_requested.connect(self.duplicate_filter)
-        self._panel.remove_requested.connect(self.remove_filter)
-        self._panel.move_requested.connect(self.move_filter)
-        layout.addWidget(self._panel, 1)
-
-        line = QtWidgets.QFrame(frameShape=QtWidgets.QFrame.Shape.HLine, frameShadow=QtWidgets.QFrame.Shadow.Sunken)
-        layout.addWidget(line)
-
-        filter_row = QtWidgets.QHBoxLayout()
-        self._name = QtWidgets.QLabel(objectName="filterName", minimumWidth=60)
-        bold = self._name.font()
-        bold.setBold(True)
-        self._name.setFont(bold)
-        self._presets = QtWidgets.QComboBox(objectName="presets",
-                                            toolTip="Replace the selected filter's weights with a preset kernel")
-        self._presets.addItem(_PRESET_PROMPT)
-        for name in preset_names():
-            self._presets.addItem(name)
-            self._presets.setItemData(self._presets.count() - 1, PRESETS[name].description,
-                                      QtCore.Qt.ItemDataRole.ToolTipRole)
-        self._presets.activated.connect(self._on_preset_chosen)
-        filter_row.addWidget(self._name, 1)
-        filter_row.addWidget(self._presets)
-        layout.addLayout(filter_row)
-
-        channel_row = QtWidgets.QHBoxLayout()
-        self._tabs = QtWidgets.QTabBar(objectName="channelTabs", drawBase=False, expanding=False,
-                                       toolTip="The kernel's slice for each input channel")
-        self._tabs.currentChanged.connect(self._on_tab_changed)
-        self._linked = QtWidgets.QCheckBox(
-            "Same kernel on every channel", objectName="linkChannels",
-            toolTip="Linked: an edit writes every channel at once. Linking copies the shown channel to the "
-                    "others; unlinking keeps the weights")
-        self._linked.clicked.connect(self.set_linked)
-        channel_row.addWidget(self._tabs)
-        channel_row.addStretch(1)
-        channel_row.addWidget(self._linked)
-        layout.addLayout(channel_row)
-
-        self._grid = KernelGrid(self)
-        self._grid.setObjectName("kernelGrid")
-        self._grid.cell_edited.connect(self.set_weight)
-        self._grid.refused.connect(self.message.emit)
-        layout.addWidget(self._grid, 0, QtCore.Qt.AlignmentFlag.AlignHCenter)
-
-        self._sums = QtWidgets.QLabel(
-            objectName="weightSums", alignment=QtCore.Qt.AlignmentFlag.AlignCenter,
-            toolTip="Sum of the weights: 1 keeps brightness (blurs), 0 ignores flat areas (edges)")
-        self._sums.setForegroundRole(QtGui.QPalette.ColorRole.PlaceholderText)
-        layout.addWidget(self._sums)
-
-        bias_row = QtWidgets.QHBoxLayout()
-        tip = "Added to every value of this filter's map (before ReLU)"
-        self._bias = QtWidgets.QDoubleSpinBox(objectName="bias", minimum=-MAX_WEIGHT, maximum=MAX_WEIGHT,
-                                              decimals=3, singleStep=0.1, keyboardTracking=False, toolTip=tip)
-        self._bias.valueChanged.connect(self.set_bias)
-        bias_row.addWidget(QtWidgets.QLabel("Bias b", toolTip=tip))
-        bias_row.addWidget(self._bias)
-        bias_row.addStretch(1)
-        layout.addLayout(bias_row)
-
-        tools = QtWidgets.QGridLayout()
-        tools.setSpacing(4)
-        self._tool_buttons: dict[str, QtWidgets.QToolButton] = {}
-        for position, (label, _function, _tip) in enumerate(TOOLS):
-            button = QtWidgets.QToolButton(self, text=label, objectName=f"tool:{label}")
-            button.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Fixed)
-            button.clicked.connect(lambda _checked=False, text=label: self.apply_tool(text))
-            self._tool_buttons[label] = button
-            tools.addWidget(button, position // 4, position % 4)
-        layout.addLayout(tools)
-
+        view.kernel_size.valueChanged.connect(self.set_kernel_size)
+        view.list.currentRowChanged.connect(lambda row: self.set_selected(row) if row >= 0 else None)
+        view.list.renamed.connect(self.rename_filter)
+        view.list.toggled.connect(self.set_filter_enabled)
+        view.list.moved.connect(self._move)
+        view.panel.add_requested.connect(self.add_filter)
+        view.panel.duplicate_requested.connect(self.duplicate_filter)
+        view.panel.remove_requested.connect(self.remove_filter)
+        view.panel.move_requested.connect(self.move_filter)
+        view.preset_chosen.connect(self.apply_preset)
+        view.linked.clicked.connect(self.set_linked)
+        view.strip.channel_chosen.connect(self.set_channel)
+        view.mixing.cell_edited.connect(self.set_mixing_weight)
+        view.mixing.refused.connect(self.message.emit)
+        view.mixing.cell_chosen.connect(self._on_mixing_cell)
+        view.mixing.preset_requested.connect(self.apply_mixing_preset)
+        view.grid.cell_edited.connect(self.set_weight)
+        view.grid.refused.connect(self.message.emit)
+        view.bias.valueChanged.connect(self.set_bias)
+        view.tool_clicked.connect(self.apply_tool)
         for keys, slot in (("Ctrl+N", self.add_filter), (QtCore.Qt.Key.Key_Insert, self.add_filter),
-                           ("Ctrl+D", self.duplicate_filter)):
+                           ("Ctrl+D", self.duplicate_filter),
+                           ("Alt+Left", lambda: self.set_channel(self._channel - 1)),
+                           ("Alt+Right", lambda: self.set_channel(self._channel + 1))):
             shortcut = QtGui.QShortcut(QtGui.QKeySequence(keys), self)
             shortcut.setContext(QtCore.Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
 
-    def _on_preset_chosen(self, index: int) -> None:
-        name = self._presets.itemText(index)
-        self._presets.setCurrentIndex(0)
-        if index > 0:
-            self.apply_preset(name)
+    def _on_mixing_cell(self, index: int, channel: int) -> None:
+        self._channel = channel
+        self.set_selected(index)
 
-    def _on_tab_changed(self, index: int) -> None:
-        if index >= 0 and index != self._channel:
-            self._channel = index
-            self._refresh()
-
-    # --- showing the bank ---------------------------------------------------------------
     def _refresh(self) -> None:
         """Make every widget show the bank; no signal of ours fires from here."""
-        bank, item = self._bank, self._current()
-        n_c = bank.channels
-        self._channel = min(self._channel, n_c - 1)
-        self._panel.set_bank(bank, self._selected)
-        with QtCore.QSignalBlocker(self._size):
-            self._size.setValue(bank.size)
-
-        self._name.setText(item.name)
-        self._name.setToolTip(f"{item.name}: {bank.size}×{bank.size}×{n_c} weights + 1 bias")
-        with QtCore.QSignalBlocker(self._tabs):
-            while self._tabs.count() > n_c:
-                self._tabs.removeTab(self._tabs.count() - 1)
-            while self._tabs.count() < n_c:
-                self._tabs.addTab("")
-            for channel in range(n_c):
-                zero = not np.any(item.weights[:, :, channel])
-                name = self._channel_name(channel)
-                self._tabs.setTabText(channel, f"{name} (0)" if zero else name)
-                dim = self.palette().color(QtGui.QPalette.ColorRole.PlaceholderText)
-                self._tabs.setTabTextColor(channel, dim if zero else QtGui.QColor(_CHANNEL_COLOURS.get(name, dim)))
-                self._tabs.setTabToolTip(channel, f"The kernel's {name} slice"
-                                         + (": all zero, this channel does not count" if zero else ""))
-            self._tabs.setCurrentIndex(self._channel)
-        self._tabs.setVisible(n_c > 1)
-        self._linked.setVisible(n_c > 1)
-        with QtCore.QSignalBlocker(self._linked):
-            self._linked.setChecked(item.linked)
-
-        plane = item.weights[:, :, self._channel]
-        self._grid.set_kernel(plane)
-        channel_sum, total = float(plane.sum(dtype=np.float64)), float(item.weights.sum(dtype=np.float64))
-        where = "each channel" if item.linked and n_c > 1 else self._channel_name(self._channel)
-        self._sums.setText(f"Σ {where} = {format_weight(channel_sum)}"
-                           + (f"   ·   Σ all = {format_weight(total)}" if n_c > 1 else ""))
-        with QtCore.QSignalBlocker(self._bias):
-            self._bias.setValue(item.bias)
-
-        scope = "every channel" if item.linked or n_c == 1 else f"the {self._channel_name(self._channel)} channel only"
-        for label, _function, tip in TOOLS:
-            self._tool_buttons[label].setToolTip(f"{tip} — on {scope}")
+        self._channel = min(self._channel, self._bank.channels - 1)
+        self._view.show_bank(self._bank, self._selected, self._channel, self._names)

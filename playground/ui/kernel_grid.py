@@ -1,9 +1,10 @@
-"""One kernel channel as an f×f grid of cells a person types into or nudges with the wheel.
+"""Weight cells a person types into or nudges with the wheel: one kernel channel as an
+f×f grid (:class:`KernelGrid`), and the shared cell table the 1×1 mixing matrix uses too.
 
 The grid is a view: it shows the values it is given (:meth:`KernelGrid.set_kernel`)
-and reports what the person asked for (:attr:`KernelGrid.cell_edited`); the owner
+and reports what the person asked for (:attr:`WeightCells.cell_edited`); the owner
 builds the new filter and hands the values back. Text that is not a usable weight
-never leaves the grid: the cell keeps its value and :attr:`KernelGrid.refused` says why.
+never leaves the grid: the cell keeps its value and :attr:`WeightCells.refused` says why.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.render.colormaps import DIVERGING, lut
 
-__all__ = ["KernelGrid", "parse_weight", "format_weight", "cell_colours", "MAX_WEIGHT", "VALUE_ROLE"]
+__all__ = ["KernelGrid", "WeightCells", "parse_weight", "format_weight", "cell_colours", "MAX_WEIGHT", "VALUE_ROLE"]
 
 MAX_WEIGHT = 1e6
 VALUE_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
@@ -93,14 +94,24 @@ def cell_colours(value: float, scale: float) -> tuple[QtGui.QColor, QtGui.QColor
 
 
 def cell_size(f: int) -> int:
-    """Pixels per cell: roomy for small kernels, tighter so an 11×11 one stays compact."""
-    return 44 if f <= 7 else 40 if f <= 9 else 36
+    """Pixels per cell: roomy for small kernels, tighter so an 11×11 one fits the ~380-pixel editor."""
+    return 44 if f <= 7 else 38 if f <= 9 else 31
+
+
+def _fitted_font(font: QtGui.QFont, text: str, width: int) -> QtGui.QFont:
+    """``font``, made smaller (down to 6 pt) until ``text`` fits ``width`` pixels: "-0.009" in a small cell."""
+    fitted = QtGui.QFont(font)
+    size = fitted.pointSizeF()
+    while size > 6 and QtGui.QFontMetrics(fitted).horizontalAdvance(text) > width:
+        size -= 0.5
+        fitted.setPointSizeF(size)
+    return fitted
 
 
 class _CellDelegate(QtWidgets.QStyledItemDelegate):
     """Paints a cell as a coloured tile and edits it with a line edit parsed on commit."""
 
-    def __init__(self, grid: KernelGrid):
+    def __init__(self, grid: WeightCells):
         super().__init__(grid)
         self._grid = grid
 
@@ -132,8 +143,9 @@ class _CellDelegate(QtWidgets.QStyledItemDelegate):
         painter.setPen(QtGui.QPen(_CELL_EDGE, 1))
         painter.drawRect(rect.adjusted(0, 0, -1, -1))
         painter.setPen(index.data(_INK_ROLE) or _TEXT_LIGHT)
-        painter.setFont(option.font)
-        painter.drawText(rect, QtCore.Qt.AlignmentFlag.AlignCenter, index.data(QtCore.Qt.ItemDataRole.DisplayRole))
+        text = index.data(QtCore.Qt.ItemDataRole.DisplayRole) or ""
+        painter.setFont(self._grid.cell_font or option.font)
+        painter.drawText(rect, QtCore.Qt.AlignmentFlag.AlignCenter, text)
         centre = self._grid.centre
         if index.row() == centre and index.column() == centre:
             # the cell that lines up with the output pixel under "same" padding
@@ -149,17 +161,19 @@ class _CellDelegate(QtWidgets.QStyledItemDelegate):
             painter.drawRect(rect.adjusted(1, 1, -1, -1))
 
 
-class KernelGrid(QtWidgets.QTableWidget):
-    """An f×f grid of weight cells, coloured by value on the maps' diverging scale.
+class WeightCells(QtWidgets.QTableWidget):
+    """A table of weight cells, coloured by value on the maps' diverging scale.
 
-    Type a number to replace a cell (Enter, Tab or clicking elsewhere commits; Esc
-    cancels); arrows move; Delete sets 0; the wheel nudges by 0.1 (Shift 1, Ctrl 0.01).
+    The shared behaviour of the f×f kernel grid and the 1×1 mixing matrix: type a
+    number to replace a cell (Enter, Tab or clicking elsewhere commits; Esc
+    cancels); arrows move; Delete sets 0; the wheel nudges by 0.1 (Shift 1, Ctrl
+    0.01). Subclasses decide the shape, the headers and what a cell is called.
 
     Signals
     -------
     cell_edited(row, col, value)
-        The person set a cell to a new, valid value (not yet shown: answer with
-        :meth:`set_kernel`).
+        The person set a cell to a new, valid value (not yet shown: the owner
+        answers with the new values).
     refused(message)
         What the person typed is not a weight; the cell kept its value.
     """
@@ -171,75 +185,48 @@ class KernelGrid(QtWidgets.QTableWidget):
         super().__init__(parent)
         self._values = np.zeros((0, 0))
         self._wheel_rest = 0
-        self.centre = 0
+        self.centre = -1  # the cell marked as the output pixel's (none unless a subclass says)
+        self.cell_font: QtGui.QFont | None = None  # one size for every cell, so the numbers compare
         self.setItemDelegate(_CellDelegate(self))
-        for header in (self.horizontalHeader(), self.verticalHeader()):
-            header.hide()
-            header.setMinimumSectionSize(8)
-            header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
         self.setShowGrid(False)
-        self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         self.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
-        self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         triggers = QtWidgets.QAbstractItemView.EditTrigger
         self.setEditTriggers(triggers.DoubleClicked | triggers.EditKeyPressed | triggers.AnyKeyPressed)
-        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Fixed, QtWidgets.QSizePolicy.Policy.Fixed)
-        self.set_kernel(np.zeros((3, 3)))
-        self.setCurrentCell(0, 0)
 
-    # --- what is shown ----------------------------------------------------------------
-    def set_kernel(self, kernel) -> None:
-        """Show the (f, f) ``kernel``; colours are scaled by its largest |w|."""
-        values = np.asarray(kernel, np.float64)
-        if values.ndim != 2 or values.shape[0] != values.shape[1]:
-            raise ValueError(f"the grid shows an f×f kernel; got shape {values.shape}")
-        f = values.shape[0]
-        if f != self.rowCount():
-            self._resize_grid(f)
-        self._values = values.copy()
-        scale = float(np.abs(values).max(initial=0.0))
-        for row in range(f):
-            for col in range(f):
-                value = float(values[row, col])
+    def values(self) -> np.ndarray:
+        """The values shown, float64."""
+        return self._values.copy()
+
+    def _show_values(self, values: np.ndarray) -> None:
+        """Fill the existing rows × columns with ``values``; colours scaled by the largest |w|."""
+        self._values = np.array(values, np.float64)
+        scale = float(np.abs(self._values).max(initial=0.0))
+        for row in range(self._values.shape[0]):
+            for col in range(self._values.shape[1]):
+                value = float(self._values[row, col])
                 item = self.item(row, col)
+                if item is None:
+                    item = QtWidgets.QTableWidgetItem()
+                    item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+                    self.setItem(row, col, item)
                 background, text_colour = cell_colours(value, scale)
                 item.setData(VALUE_ROLE, value)
                 item.setText(format_weight(value))
                 item.setData(_FILL_ROLE, background)
                 item.setData(_INK_ROLE, text_colour)
                 item.setToolTip(self._cell_tip(row, col, value))
+        texts = [format_weight(v) for v in self._values.ravel()]
+        metrics = QtGui.QFontMetrics(self.font())
+        widest = max(texts, key=metrics.horizontalAdvance, default="")
+        width = self.horizontalHeader().defaultSectionSize() - 6
+        self.cell_font = _fitted_font(self.font(), widest, width)
 
-    def values(self) -> np.ndarray:
-        """The (f, f) values shown, float64."""
-        return self._values.copy()
-
-    def _resize_grid(self, f: int) -> None:
-        self.setRowCount(f)
-        self.setColumnCount(f)
-        self.centre = (f - 1) // 2
-        size = cell_size(f)
-        for header in (self.horizontalHeader(), self.verticalHeader()):
-            header.setDefaultSectionSize(size)
-        font = QtGui.QFont(self.font())
-        if f > 7:
-            font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
-        self.setFont(font)
-        for row in range(f):
-            for col in range(f):
-                item = QtWidgets.QTableWidgetItem()
-                item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-                self.setItem(row, col, item)
-        side = f * size + 2 * self.frameWidth()
-        self.setFixedSize(side, side)
-        row, col = min(max(self.currentRow(), 0), f - 1), min(max(self.currentColumn(), 0), f - 1)
-        self.setCurrentCell(row, col)
+    def _where(self, row: int, col: int) -> str:
+        """What a cell is called in a tooltip or a refusal."""
+        return f"Row {row + 1}, column {col + 1}"
 
     def _cell_tip(self, row: int, col: int, value: float) -> str:
-        where = f"Row {row + 1}, column {col + 1}"
-        if row == col == self.centre:
-            where += " (centre: lines up with the output pixel)"
-        return (f"{where}: {full_text(value)}\nType a number (or 1/9) and press Enter; "
+        return (f"{self._where(row, col)}: {full_text(value)}\nType a number (or 1/9) and press Enter; "
                 "wheel ±0.1, Shift+wheel ±1, Ctrl+wheel ±0.01; Delete sets 0")
 
     # --- what the person does ------------------------------------------------------
@@ -249,7 +236,7 @@ class KernelGrid(QtWidgets.QTableWidget):
         try:
             value = parse_weight(text)
         except ValueError as exc:
-            self.refused.emit(f"Row {row + 1}, column {col + 1}: {exc}; the cell keeps {format_weight(old)}")
+            self.refused.emit(f"{self._where(row, col)}: {exc}; the cell keeps {format_weight(old)}")
             return
         self._commit_value(row, col, value)
 
@@ -299,3 +286,54 @@ class KernelGrid(QtWidgets.QTableWidget):
             step = WHEEL_STEP
         self.setCurrentIndex(index)
         self.nudge(index.row(), index.column(), notches * step)
+
+
+class KernelGrid(WeightCells):
+    """An f×f grid of weight cells: one kernel channel.
+
+    See :class:`WeightCells` for what the person can do and the signals.
+    """
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self.centre = 0
+        for header in (self.horizontalHeader(), self.verticalHeader()):
+            header.hide()
+            header.setMinimumSectionSize(8)
+            header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
+        self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Fixed, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.set_kernel(np.zeros((3, 3)))
+        self.setCurrentCell(0, 0)
+
+    def set_kernel(self, kernel) -> None:
+        """Show the (f, f) ``kernel``; colours are scaled by its largest |w|."""
+        values = np.asarray(kernel, np.float64)
+        if values.ndim != 2 or values.shape[0] != values.shape[1]:
+            raise ValueError(f"the grid shows an f×f kernel; got shape {values.shape}")
+        f = values.shape[0]
+        if f != self.rowCount():
+            self._resize_grid(f)
+        self._show_values(values)
+
+    def _resize_grid(self, f: int) -> None:
+        self.setRowCount(f)
+        self.setColumnCount(f)
+        self.centre = (f - 1) // 2
+        size = cell_size(f)
+        for header in (self.horizontalHeader(), self.verticalHeader()):
+            header.setDefaultSectionSize(size)
+        font = QtGui.QFont(self.font())
+        if f > 7:
+            font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
+        self.setFont(font)
+        side = f * size + 2 * self.frameWidth()
+        self.setFixedSize(side, side)
+        row, col = min(max(self.currentRow(), 0), f - 1), min(max(self.currentColumn(), 0), f - 1)
+        self.setCurrentCell(row, col)
+
+    def _where(self, row: int, col: int) -> str:
+        where = f"Row {row + 1}, column {col + 1}"
+        return where + " (centre: lines up with the output pixel)" if row == col == self.centre else where
