@@ -9,7 +9,7 @@ contributions are taken before the activation, so they stay on the fast path.
 The full-size maps a view does not draw from are computed when someone reads
 ``MapView.values`` or ``LayerOutput.maps`` (see :mod:`playground.live.on_demand`).
 
-The fast path needs whole-number shrink factors, the CPU backend and percentile
+The fast path needs the CPU backend, tiles smaller than the maps and percentile
 or fixed levels (min/max needs every pixel); the rest takes the full-size path.
 """
 
@@ -23,7 +23,7 @@ import numpy as np
 from playground.engine import array_module, asnumpy
 from playground.engine.layer import LayerOutput, run_layer
 from playground.engine.shapes import effective_size, output_size
-from playground.render.from_input import InputTiles, values_at, whole_factors
+from playground.render.from_input import InputTiles, values_at
 from playground.render.levels import map_levels, noise_floors, sample_levels, sample_places
 from playground.render.mosaic import MosaicLayout, grid_layout
 
@@ -117,13 +117,13 @@ def compute_shown(frame: np.ndarray, snapshot) -> Shown:
     xp = array_module()
     pads = layer.pads(frame.shape[:2], w.shape[0])
     out_hw = _out_hw(frame.shape, w.shape, layer, pads)
-    block_f = block_c = None
+    fast_f = fast_c = False
     if xp is np and out_hw is not None and policy.mode != "minmax" and np.isfinite(w).all():
-        block_f = whole_factors(out_hw, tile_size(out_hw, view.scale_for("filters")))
-        block_c = whole_factors(out_hw, tile_size(out_hw, view.scale_for("channels")))
-    # a 1:1 "tile" is the full map itself: the engine computes that faster
-    fast_f = layer.activation == "none" and block_f not in (None, (1, 1))
-    fast_c = view.per_channel and block_c not in (None, (1, 1))
+        tile_f = tile_size(out_hw, view.scale_for("filters"))
+        tile_c = tile_size(out_hw, view.scale_for("channels"))
+        # a 1:1 "tile" is the full map itself: the engine computes that faster
+        fast_f = layer.activation == "none" and tile_f != out_hw
+        fast_c = view.per_channel and tile_c != out_hw
     eager_channels = view.per_channel and not fast_c
     output = None
     if not fast_f or layer.pool is not None or eager_channels:
@@ -162,7 +162,7 @@ def compute_shown(frame: np.ndarray, snapshot) -> Shown:
     if fast_f or fast_c:
         tiles = InputTiles(frame, pads, w.shape[:2], stride, dilation, out_hw)
     if fast_f:
-        small = tiles.filter_tiles(w, b, flip, block_f)
+        small = tiles.filter_tiles(w, b, flip, tile_f)
         filters = ShownMaps(output.maps, tuple(small), _levels(filter_sample, policy, True, floor_k))
     else:
         filters = _full_view(output.maps, 1, view.scale_for("filters"), filter_sample, policy,
@@ -170,8 +170,7 @@ def compute_shown(frame: np.ndarray, snapshot) -> Shown:
     channels = None
     if view.per_channel:
         if fast_c:
-            base = block_f if fast_f and all(c % f == 0 for c, f in zip(block_c, block_f, strict=True)) else None
-            small = tiles.channel_tiles(w, flip, block_c, base)
+            small = tiles.channel_tiles(w, flip, tile_c, base=tile_f if fast_f else None)
             channels = ShownMaps(output.contributions, tuple(small.reshape(n_c * k, *small.shape[2:])),
                                  _levels(channel_sample, policy, True, floor_ck))
         else:

@@ -14,6 +14,10 @@ written out and shrunk afterwards. B is built with one box filter per stride pha
 means of a coarser block (a view drawn at 1/8 when another is at 1/4) are sums of
 the finer block's means, read at the lattice points only.
 
+Sizes that do not shrink by whole numbers: OpenCV's area resize is separable,
+so per tap row one row-resize of the rows it reads, per tap column one small
+column-resize (:meth:`InputTiles.tap_means`).
+
 Values at chosen pixels (for display levels, hover read-outs): f·f·n_c input cells
 per pixel, one small matrix product, with the same exact weights.
 
@@ -45,7 +49,7 @@ def _as_weights(w, flip: bool) -> np.ndarray:
 
 
 class InputTiles:
-    """One frame's padded input, from which area-shrunk tiles of its conv maps are read.
+    """One frame's input, from which area-shrunk tiles of its conv maps are read.
 
     Parameters
     ----------
@@ -64,18 +68,38 @@ class InputTiles:
     """
 
     def __init__(self, x, pads, kernel, stride: int, dilation: int, out_hw):
-        x = np.asarray(x, np.float32)
-        (top, bottom), (left, right) = pads
-        n_h, n_w, n_c = x.shape
-        shape = (n_h + top + bottom, n_w + left + right, n_c)
-        self.xpad = buffers.scratch(np, "tiles:pad", shape)
-        # only the interior is written: the border keeps the buffer's first zeros
-        self.xpad[top:top + n_h, left:left + n_w] = x
+        self.x = np.asarray(x, np.float32)
+        self.pads = tuple(tuple(p) for p in pads)
         self.kernel = tuple(kernel)
         self.stride = stride
         self.dilation = dilation
         self.out_hw = tuple(out_hw)
+        self._xpad = None
         self._boxes: dict[tuple, np.ndarray] = {}   # (s_y, s_x, phase_y, phase_x) → B
+
+    @property
+    def xpad(self) -> np.ndarray:
+        """The zero-padded input (made on first use: stride 1 box filters do without)."""
+        if self._xpad is None:
+            (top, bottom), (left, right) = self.pads
+            n_h, n_w, n_c = self.x.shape
+            self._xpad = buffers.scratch(np, "tiles:pad", (n_h + top + bottom, n_w + left + right, n_c))
+            # only the interior is written: the border keeps the buffer's first zeros
+            self._xpad[top:top + n_h, left:left + n_w] = self.x
+        return self._xpad
+
+    def _unpadded_box_fits(self, block) -> bool:
+        """Whether a stride-1 box filter of the unpadded input, its anchor at the padding's
+        corner and zeros outside, gives every block mean the tiles read (no padded copy)."""
+        if self.stride != 1:
+            return False
+        for axis in (0, 1):
+            before = self.pads[axis][0]
+            tiles = self.out_hw[axis] // block[axis]
+            last = (tiles - 1) * block[axis] + (self.kernel[axis] - 1) * self.dilation  # last block start
+            if before >= block[axis] or last > self.x.shape[axis] - 1:
+                return False
+        return True
 
     def _box(self, block: tuple[int, int], phase: tuple[int, int]) -> np.ndarray:
         """Means over ``block`` cells S apart of the padded input's phase sub-picture.
@@ -88,46 +112,57 @@ class InputTiles:
         box = self._boxes.get(key)
         if box is None:
             s = self.stride
-            src = self.xpad if s == 1 else np.ascontiguousarray(self.xpad[phase[0]::s, phase[1]::s])
-            box = buffers.scratch(np, f"tiles:box:{key}", src.shape)
             ksize = (block[1], block[0])
-            # anchor (0, 0): the block starts at the pixel; the border rule never
-            # matters, as blocks running off the edge are never read
+            if self._unpadded_box_fits(block):
+                # entry [p] is the block from padded row p: anchored at the padding's size
+                src, anchor, border = self.x, (self.pads[1][0], self.pads[0][0]), cv2.BORDER_CONSTANT
+            else:
+                src = self.xpad if s == 1 else np.ascontiguousarray(self.xpad[phase[0]::s, phase[1]::s])
+                # anchor (0, 0): the block starts at the pixel; the border rule never
+                # matters, as blocks running off the edge are never read
+                anchor, border = (0, 0), cv2.BORDER_REPLICATE
+            box = buffers.scratch(np, f"tiles:box:{key}:{src.shape}", src.shape)
             if src.shape[2] <= 4:  # OpenCV filters up to 4 interleaved channels in place
-                result = cv2.boxFilter(src, -1, ksize, dst=box, anchor=(0, 0), normalize=True,
-                                       borderType=cv2.BORDER_REPLICATE)
+                result = cv2.boxFilter(src, -1, ksize, dst=box, anchor=anchor, normalize=True, borderType=border)
                 if not np.shares_memory(result, box):  # e.g. one channel came back 2-D
                     box[...] = result.reshape(box.shape)
             else:
                 for c in range(src.shape[2]):
-                    box[:, :, c] = cv2.boxFilter(np.ascontiguousarray(src[:, :, c]), -1, ksize, anchor=(0, 0),
-                                                 normalize=True, borderType=cv2.BORDER_REPLICATE)
+                    box[:, :, c] = cv2.boxFilter(np.ascontiguousarray(src[:, :, c]), -1, ksize, anchor=anchor,
+                                                 normalize=True, borderType=border)
             self._boxes[key] = box
         return box
 
-    def tap_means(self, block: tuple[int, int], base: tuple[int, int] | None = None) -> np.ndarray:
-        """Block means under every kernel tap, per tile pixel.
+    def tap_means(self, tile: tuple[int, int], base: tuple[int, int] | None = None) -> np.ndarray:
+        """Area means under every kernel tap, per tile pixel.
 
         Parameters
         ----------
-        block : (s_y, s_x)
-            The shrink factors of the tiles.
-        base : (b_y, b_x), optional
-            A finer block already box-filtered that divides ``block``: its means
-            are combined at the lattice points instead of filtering again.
+        tile : (tile_h, tile_w)
+            The tiles' size (at most the maps' size).
+        base : (h, w), optional
+            A larger tile size already computed whose blocks divide this one's: its
+            block means are combined at the lattice points instead of filtering again.
 
         Returns
         -------
         numpy.ndarray float32 (n_c, f_H·f_W, tile_h·tile_w)
-            Entry [c, i·f_W + j, ty·tile_w + tx] = B[ty·s_y·S + i·d, tx·s_x·S + j·d, c].
+            Entry [c, i·f_W + j, ty·tile_w + tx]: the area mean, over tile pixel
+            (ty, tx)'s part of the map, of the input cells that tap (i, j) reads.
         """
+        block = whole_factors(self.out_hw, tile)
+        if block is None:
+            return self._resized_tap_means(tile)
+        base_block = whole_factors(self.out_hw, base) if base is not None else None
+        if base_block is None or block[0] % base_block[0] or block[1] % base_block[1]:
+            base_block = block
         s_y, s_x = block
-        b_y, b_x = base or block
+        b_y, b_x = base_block
         m_y, m_x = s_y // b_y, s_x // b_x
         s, d = self.stride, self.dilation
         f_h, f_w = self.kernel
-        th, tw = self.out_hw[0] // s_y, self.out_hw[1] // s_x
-        n_c = self.xpad.shape[2]
+        th, tw = tile
+        n_c = self.x.shape[2]
         means = np.empty((n_c, f_h * f_w, th, tw), np.float32)
         for i in range(f_h):
             for j in range(f_w):
@@ -148,8 +183,34 @@ class InputTiles:
                     target *= 1.0 / (m_y * m_x)
         return means.reshape(n_c, f_h * f_w, th * tw)
 
-    def channel_tiles(self, w, flip: bool, block, base=None) -> np.ndarray:
-        """Each input channel's contribution shrunk to tiles.
+    def _resized_tap_means(self, tile: tuple[int, int]) -> np.ndarray:
+        """:meth:`tap_means` for sizes that do not shrink by whole numbers.
+
+        OpenCV's area resize weighs each source row by the part of it a tile row
+        covers, rows and columns separately; so per tap row i one resize of the
+        rows it reads (all columns, as one channel), then per tap column j one
+        resize of the few columns it reads (transposed: also a row resize).
+        """
+        th, tw = tile
+        h, w = self.out_hw
+        s, d = self.stride, self.dilation
+        f_h, f_w = self.kernel
+        xpad = self.xpad
+        n_c = xpad.shape[2]
+        means = np.empty((n_c, f_h * f_w, th, tw), np.float32)
+        for i in range(f_h):
+            rows = xpad[i * d: i * d + (h - 1) * s + 1: s]
+            tall = cv2.resize(rows.reshape(h, -1), (rows.shape[1] * n_c, th), interpolation=cv2.INTER_AREA)
+            tall = tall.reshape(th, -1, n_c)
+            for j in range(f_w):
+                cols = tall[:, j * d: j * d + (w - 1) * s + 1: s]        # (th, w, n_c)
+                across = np.ascontiguousarray(cols.transpose(1, 0, 2)).reshape(w, th * n_c)
+                small = cv2.resize(across, (th * n_c, tw), interpolation=cv2.INTER_AREA)
+                means[:, i * f_w + j] = small.reshape(tw, th, n_c).transpose(2, 1, 0)
+        return means.reshape(n_c, f_h * f_w, th * tw)
+
+    def channel_tiles(self, w, flip: bool, tile, base=None) -> np.ndarray:
+        """Each input channel's contribution shrunk to ``tile`` (h, w).
 
         Returns
         -------
@@ -157,13 +218,12 @@ class InputTiles:
         """
         w = _as_weights(w, flip)
         f_h, f_w, n_c, k = w.shape
-        means = self.tap_means(block, base)
+        means = self.tap_means(tile, base)
         per_channel = np.ascontiguousarray(w.reshape(f_h * f_w, n_c, k).transpose(1, 2, 0))  # (n_c, K, taps)
-        th, tw = self.out_hw[0] // block[0], self.out_hw[1] // block[1]
-        return np.matmul(per_channel, means).reshape(n_c, k, th, tw)
+        return np.matmul(per_channel, means).reshape(n_c, k, *tile)
 
-    def filter_tiles(self, w, b, flip: bool, block, base=None) -> np.ndarray:
-        """Each filter's map (before any activation) shrunk to tiles.
+    def filter_tiles(self, w, b, flip: bool, tile, base=None) -> np.ndarray:
+        """Each filter's map (before any activation) shrunk to ``tile`` (h, w).
 
         Returns
         -------
@@ -171,13 +231,12 @@ class InputTiles:
         """
         w = _as_weights(w, flip)
         f_h, f_w, n_c, k = w.shape
-        means = self.tap_means(block, base)
+        means = self.tap_means(tile, base)
         weights = np.ascontiguousarray(w.reshape(f_h * f_w, n_c, k).transpose(2, 1, 0)).reshape(k, -1)
-        th, tw = self.out_hw[0] // block[0], self.out_hw[1] // block[1]
-        tiles = weights @ means.reshape(-1, th * tw)
+        tiles = weights @ means.reshape(-1, tile[0] * tile[1])
         if b is not None:
             tiles += np.asarray(b, np.float32)[:, None]
-        return tiles.reshape(k, th, tw)
+        return tiles.reshape(k, *tile)
 
 
 _TAP_INDEX: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}

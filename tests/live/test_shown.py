@@ -68,10 +68,11 @@ SETTINGS = [
                          ids=["p99", "fixed", "shared90"])
 def test_fast_mosaics_equal_the_full_size_path(layer, policy):
     # 96×128: stride 2 gives 48×64 maps (valid: 47×63), so some shapes shrink by whole
-    # factors and take the fast path, others (47/6) do not: both must match
+    # factors (box filter), others (47 rows to 12) by area weights (resizes)
     frame = demo_frame(96, 128, 0.7)
     snapshot = Snapshot(layer=LayerSettings(**layer), view=ViewSettings(levels=policy, fits=FITS))
     result = FrameProcessor().process(frame, snapshot, smooth=False)
+    assert isinstance(result.views["channels"].values, OnDemandArray)
     for key in ("filters", "channels"):
         _check_view(frame, snapshot, result, key)
 
@@ -111,10 +112,20 @@ def test_nonlinear_layers_draw_filters_from_full_maps_and_channels_from_the_inpu
         _check_view(frame, snapshot, result, key)
 
 
-@pytest.mark.parametrize("scale", [1.0, 0.3])
-def test_sizes_without_whole_factors_take_the_full_size_path(scale):
-    frame = demo_frame(90, 122, 0.2)
-    snapshot = Snapshot(view=ViewSettings(display_scale=scale))
+@pytest.mark.parametrize(("shape", "scale"), [((90, 122), 0.3), ((91, 123), 0.25), ((97, 130), 0.125)])
+def test_sizes_that_do_not_shrink_by_whole_numbers_take_the_fast_path_too(shape, scale):
+    frame = demo_frame(*shape, 0.2)
+    for layer in (LayerSettings(), LayerSettings(padding="valid", stride=2, dilation=2, flip=True)):
+        snapshot = Snapshot(layer=layer, view=ViewSettings(display_scale=scale))
+        result = FrameProcessor().process(frame, snapshot, smooth=False)
+        assert isinstance(result.views["filters"].values, OnDemandArray)
+        for key in ("filters", "channels"):
+            _check_view(frame, snapshot, result, key)
+
+
+def test_full_scale_takes_the_full_size_path():
+    frame = demo_frame(48, 64, 0.2)
+    snapshot = Snapshot(view=ViewSettings(display_scale=1.0))
     result = FrameProcessor().process(frame, snapshot, smooth=False)
     assert not isinstance(result.views["filters"].values, OnDemandArray)
     for key in ("filters", "channels"):

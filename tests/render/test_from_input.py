@@ -31,23 +31,21 @@ def _area(map2d, tile_hw):
     (f, s, d, p, fl) for f, s, d, p, fl in itertools.product([2, 3, 5], [1, 2, 3], [1, 2], PADDINGS, [False, True])
 ])
 def test_tiles_are_the_full_maps_area_shrunk(f, stride, dilation, padding, flip):
-    x, w, b = _case(f * 100 + stride * 10 + dilation, (50, 70), f, 3)
-    pads = resolve_padding(padding, (50, 70), (f, f), (stride, stride), (dilation, dilation))
+    x, w, b = _case(f * 100 + stride * 10 + dilation, (48, 72), f, 3)
+    pads = resolve_padding(padding, (48, 72), (f, f), (stride, stride), (dilation, dilation))
     maps, contributions = conv_maps(x, w, b, stride=stride, padding=pads, dilation=dilation, flip=flip)
     h, w_out = maps.shape[:2]
-    for block in [(2, 2), (4, 4), (2, 3)]:
-        th, tw = h // block[0], w_out // block[1]
-        # tiles stand for maps whose size the block divides: crop the maps to that
-        hc, wc = th * block[0], tw * block[1]
-        tiles = InputTiles(x, pads, (f, f), stride, dilation, (hc, wc))
-        per_channel = tiles.channel_tiles(w, flip, block)
-        per_filter = tiles.filter_tiles(w, b, flip, block)
-        assert per_channel.shape == (3, 4, th, tw) and per_filter.shape == (4, th, tw)
+    # whole factors (box filter), mixed, and sizes that do not divide (area resize)
+    for tile in [(h // 2, w_out // 2), (h // 4, w_out // 4), (h // 2, w_out // 3), (max(1, round(h * 0.3)),
+                                                                                    max(1, round(w_out * 0.3)))]:
+        tiles = InputTiles(x, pads, (f, f), stride, dilation, (h, w_out))
+        per_channel = tiles.channel_tiles(w, flip, tile)
+        per_filter = tiles.filter_tiles(w, b, flip, tile)
+        assert per_channel.shape == (3, 4) + tile and per_filter.shape == (4,) + tile
         for k in range(4):
-            np.testing.assert_allclose(per_filter[k], _area(maps[:hc, :wc, k], (th, tw)), atol=2e-5)
+            np.testing.assert_allclose(per_filter[k], _area(maps[:, :, k], tile), atol=2e-5)
             for c in range(3):
-                np.testing.assert_allclose(per_channel[c, k], _area(contributions[:hc, :wc, c, k], (th, tw)),
-                                           atol=2e-5)
+                np.testing.assert_allclose(per_channel[c, k], _area(contributions[:, :, c, k], tile), atol=2e-5)
 
 
 @pytest.mark.parametrize("n_c", [1, 2, 5])
@@ -55,11 +53,11 @@ def test_any_number_of_input_channels(n_c):
     x, w, b = _case(n_c, (40, 48), 3, n_c)
     maps, contributions = conv_maps(x, w, b, padding="same")
     tiles = InputTiles(x, ((1, 1), (1, 1)), (3, 3), 1, 1, (40, 48))
-    per_channel = tiles.channel_tiles(w, False, (4, 4))
-    for c in range(n_c):
-        np.testing.assert_allclose(per_channel[c, 2], _area(contributions[:, :, c, 2], (10, 12)), atol=2e-5)
-    np.testing.assert_allclose(tiles.filter_tiles(w, b, False, (4, 4))[1], _area(maps[:, :, 1], (10, 12)),
-                               atol=2e-5)
+    for tile in [(10, 12), (13, 15)]:
+        per_channel = tiles.channel_tiles(w, False, tile)
+        for c in range(n_c):
+            np.testing.assert_allclose(per_channel[c, 2], _area(contributions[:, :, c, 2], tile), atol=2e-5)
+        np.testing.assert_allclose(tiles.filter_tiles(w, b, False, tile)[1], _area(maps[:, :, 1], tile), atol=2e-5)
 
 
 @pytest.mark.parametrize("stride", [1, 2])
@@ -69,8 +67,8 @@ def test_coarser_tiles_from_the_finer_blocks_means(stride):
     _, contributions = conv_maps(x, w, stride=stride, padding=pads)
     h, w_out = contributions.shape[:2]
     tiles = InputTiles(x, pads, (3, 3), stride, 1, (h, w_out))
-    derived = tiles.channel_tiles(w, False, (8, 8), base=(4, 4))
-    direct = InputTiles(x, pads, (3, 3), stride, 1, (h, w_out)).channel_tiles(w, False, (8, 8))
+    derived = tiles.channel_tiles(w, False, (h // 8, w_out // 8), base=(h // 4, w_out // 4))
+    direct = InputTiles(x, pads, (3, 3), stride, 1, (h, w_out)).channel_tiles(w, False, (h // 8, w_out // 8))
     np.testing.assert_allclose(derived, direct, atol=2e-6)
     np.testing.assert_allclose(derived[1, 5], _area(contributions[:, :, 1, 5], (h // 8, w_out // 8)), atol=2e-5)
 
