@@ -187,6 +187,28 @@ class Learner:
         """‖w − w_teacher‖ / ‖w_teacher‖ over the trained layers' weights."""
         return weight_distance(self.student, self.teacher, self.trainable)
 
+    def evaluate(self, frame) -> float:
+        """MSE between the student's and the teacher's output on the whole ``frame`` (no crop,
+        no update): the figure to compare before and after, free of the crops' variety."""
+        self._follow(frame)
+        target, _ = forward_train(frame, self.teacher)
+        output, _ = forward_train(frame, self.student)
+        return mse_loss(output, target)[0]
+
+    def _follow(self, frame) -> None:
+        """Move the weights and optimizer state to the frame's device (NumPy ↔ CuPy) when it changed."""
+        backend = backend_for([frame])
+        if backend_for([self.student[self.trainable[0]].w]).xp is backend.xp:
+            return
+
+        def move(stages):
+            return tuple(Stage(backend.asarray(w), None if b is None else backend.asarray(b), s)
+                         for w, b, s in stages)
+
+        self.teacher, self.student = move(self.teacher), move(self.student)
+        self._moments = {index: backend.asarray(m) for index, m in self._moments.items()}
+        self._state = None  # restart the optimizer's moments on the new device
+
     # --- learning ----------------------------------------------------------------
     def _crop(self, frame):
         """A random crop×crop window of the frame (all of it when crop is None or larger)."""
@@ -213,6 +235,7 @@ class Learner:
         """
         if self.stopped is not None:
             return StepResult(self.steps, math.nan, self.distance(), self.stopped)
+        self._follow(frame)
         x = self._crop(frame)
         target, _ = forward_train(x, self.teacher)
         output, cache = forward_train(x, self.student)
