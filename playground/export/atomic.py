@@ -32,6 +32,7 @@ import cv2
 import numpy as np
 
 from .jsonfmt import dumps
+from .tiff import write_float_tiff
 
 __all__ = [
     "ExportError",
@@ -381,23 +382,20 @@ def atomic_write_png(path: str | os.PathLike[str], rgb: np.ndarray) -> Path:
     return atomic_write_bytes(path, _encoded(ok, data, Path(path), "PNG picture"))
 
 
-def atomic_write_tiff(path: str | os.PathLike[str], pages: list[np.ndarray]) -> Path:
-    """Write float32 maps as one multi-page TIFF atomically, a page per map.
+def atomic_write_tiff(path: str | os.PathLike[str], pages) -> Path:
+    """Write float32 maps as one multi-page TIFF atomically, a page per map, one page in memory at a time.
 
     Parameters
     ----------
-    pages : list of numpy.ndarray, float32, (h, w)
+    pages : iterable of numpy.ndarray, (h, w)
+        Views are fine (each is made contiguous float32 only while it is written).
     """
     path = Path(path).expanduser()
-    pages = [np.ascontiguousarray(page, np.float32) for page in pages]
-    if hasattr(cv2, "imencodemulti"):  # OpenCV ≥ 4.10
-        ok, data = cv2.imencodemulti(".tiff", pages)
-        return atomic_write_bytes(path, _encoded(ok, np.asarray(data), path, "TIFF pages"))
-    check_folder(path.parent)
-    temp = _temp_name(path)
 
-    def fill() -> None:
-        if not cv2.imwritemulti(str(temp), pages):
-            raise ExportError(f"cannot write '{path}': OpenCV could not write the TIFF pages")
+    def write(handle) -> None:
+        try:
+            write_float_tiff(handle, pages)
+        except ValueError as exc:
+            raise ExportError(f"cannot write '{path}': {exc}") from None
 
-    return _replace_from_temp(fill, temp, path)
+    return atomic_write(path, write)

@@ -45,6 +45,7 @@ from playground.sources import SourceError, open_source
 from playground.sources.quiet import silence_libraries
 from playground.sources.video import EndOfVideo
 
+from . import budget
 from .atomic import ExportError, StagedFolder, check_folder
 from .bank_io import BankFileError, load_bank
 from .maps_export import check_exportable, write_frame
@@ -148,7 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         description="Compute the feature maps of a picture, video, folder of pictures or the demo and "
-                    "export them (PNG as displayed, float32 .npy, contact sheet, meta.json) with no display.",
+                    "export them (PNG as displayed, float32 .npy, contact sheet, meta.json) with no display. "
+                    f"One export uses at most about {budget.size_text(budget.MEMORY_BUDGET)} of memory: "
+                    "estimated from the frame and bank before computing, per-channel maps past it are left out "
+                    "and an export past it even without them is refused.",
     )
     parser.add_argument("--source", required=True, metavar="PATH|demo",
                         help="'demo', 'sample:NAME', 'webcam[:N]', a picture, a video or a folder of pictures")
@@ -173,7 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"pool window f, 1–{MAX_POOL} (default 2)")
     parser.add_argument("--pool-stride", type=_positive, metavar="S",
                         help=f"pool stride, 1–{MAX_POOL} (default: the pool size)")
-    parser.add_argument("--no-per-channel", action="store_true", help="skip the per-input-channel maps")
+    parser.add_argument("--no-per-channel", action="store_true",
+                        help="skip the per-input-channel maps (they are left out, with a note, when they would take "
+                             f"the export past its memory budget of {budget.size_text(budget.MEMORY_BUDGET)})")
     parser.add_argument("--tiff", action="store_true", help="also write float32 multi-page TIFF files")
     parser.add_argument("--no-contact-sheet", action="store_true", help="skip contact_sheet.png")
     parser.add_argument("--backend", choices=("auto", "numpy", "cupy"), default="auto",
@@ -271,6 +277,32 @@ def _jobs(spec: str, limit: int | None):
     return count, from_source(), source
 
 
+def _per_channel_in_budget(frame_shape: tuple, bank, layer, wanted: bool, tiff: bool, noted: list) -> bool:
+    """Whether this frame's export may include per-channel maps under :data:`budget.MEMORY_BUDGET`.
+
+    Raises ValueError (exit 2, nothing written) when even the maps alone would not fit;
+    the note about leaving per-channel maps out is printed once (``noted`` remembers).
+    """
+    cost = budget.export_cost(frame_shape, bank, layer, tiff=tiff)
+    limit = budget.MEMORY_BUDGET
+    h, w = frame_shape[:2]
+    n_h, n_w = cost.out_shape
+    k = len(bank.active)
+    if cost.total(per_channel=False) > limit:
+        raise ValueError(f"this export would need about {budget.size_text(cost.total(per_channel=False))} of "
+                         f"memory (a {h}×{w} frame, {k} maps of {n_h}×{n_w}), more than the "
+                         f"{budget.size_text(limit)} an export may use; use fewer filters, a stride, pooling "
+                         "or a smaller picture")
+    if wanted and cost.total(per_channel=True) > limit:
+        if not noted:
+            print(f"{PROG}: note: the per-channel maps of a {h}×{w} frame with {k} filters would take the export "
+                  f"to about {budget.size_text(cost.total(per_channel=True))} of memory, more than its budget of "
+                  f"{budget.size_text(limit)}: exporting without them", file=sys.stderr)
+            noted.append(True)
+        return False
+    return wanted
+
+
 def _out_folder(raw: str) -> tuple[Path, str]:
     # ".", "..", "" and "/" name a folder that exists (or none): resolved, they used to
     # put the export beside the current folder as ../<folder>-2
@@ -284,17 +316,21 @@ def _run(args) -> int:
     set_backend(args.backend)
     layer = _layer(args)
     bank = load_bank(args.bank, channels=3) if args.bank else starter_bank()
-    snapshot = Snapshot(bank=bank, layer=layer, view=ViewSettings(per_channel=not args.no_per_channel))
     parent, stem = _out_folder(args.out)
     check_folder(parent)  # before opening a camera or a video: the cheap mistake first
     count, frames, source = _jobs(args.source, args.frames)
     processor = FrameProcessor()
     bar = ProgressBar(count)
-    options = dict(per_channel=not args.no_per_channel, tiff=args.tiff, contact_sheet=not args.no_contact_sheet)
+    noted: list = []
     written = 0
     try:
         with StagedFolder(parent, stem) as staged:
             for index, (sub, frame, source_text) in enumerate(frames):
+                # before computing: the full-size maps are what an export's memory goes to
+                per_channel = _per_channel_in_budget(frame.shape, bank, layer, not args.no_per_channel, args.tiff,
+                                                     noted)
+                snapshot = Snapshot(bank=bank, layer=layer, view=ViewSettings(per_channel=per_channel))
+                options = dict(per_channel=per_channel, tiff=args.tiff, contact_sheet=not args.no_contact_sheet)
                 rendered = processor.process(frame, snapshot, index=index, smooth=False)
                 if rendered.error:
                     raise ValueError(rendered.error)

@@ -30,8 +30,10 @@ class MapSet:
     key : {"filters", "channels", "pooled"}
     folder : str
         Sub-folder of the export for the PNG files ("" for the export itself).
-    values : numpy.ndarray, float32, C-contiguous
-        (n_H, n_W, K), or (n_H, n_W, n_c, K) for "channels".
+    values : numpy.ndarray, float32
+        (n_H, n_W, K), or (n_H, n_W, n_c, K) for "channels". Often a strided view
+        of the engine's planar result: writers take it as it is, since a
+        contiguous copy of 32 full-size maps is hundreds of megabytes.
     cells : tuple of tuples
         Per picture, its index into ``values``' trailing axes: (k,) or (c, k).
     titles : tuple of str
@@ -72,7 +74,7 @@ def _levels(values: np.ndarray, policy, signed: bool, floors: np.ndarray) -> np.
 
 
 def _from_view(view, key: str, folder: str, stems: tuple) -> MapSet:
-    values = np.ascontiguousarray(view.values, np.float32)
+    values = np.asarray(view.values, np.float32)  # no copy: see MapSet.values
     return MapSet(key, folder, values, tuple(view.cells), tuple(view.titles), np.array(view.levels, np.float64),
                   bool(view.signed), stems)
 

@@ -118,7 +118,7 @@ def write_frame(rendered, folder: str | os.PathLike[str], *, per_channel: bool =
             name = f"{_ARRAY_FILES[s.key]}.tiff"
             arrays[name] = (s.values.shape[-1],) + s.values.shape[:2]  # pages × n_H × n_W
             tasks.append(lambda s=s, name=name: atomic_write_tiff(
-                folder / name, [s.tile(i) for i in range(len(s.cells))]))
+                folder / name, (s.tile(i) for i in range(len(s.cells)))))
     frame = np.ascontiguousarray(rendered.frame, np.float32)
     arrays["frame.npy"] = frame.shape
     tasks.append(lambda: atomic_save_npy(folder / "frame.npy", frame))
