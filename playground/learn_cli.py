@@ -3,8 +3,10 @@
 A student layer starts from seeded random weights and learns, by backpropagation,
 to give the teacher's maps on the source's frames (see
 :mod:`playground.live.learner`). A progress bar goes to stderr; the last line on
-stdout is ``steps=N loss_first=A loss_last=B distance=D seconds=T``; the learned
-bank is written atomically as a bank file the app opens.
+stdout is ``steps=N loss_first=A loss_last=B distance=D seconds=T`` (A and B: the
+MSE on the whole first and last frame, before and after learning, not on one
+crop; D: ‖w − w_teacher‖ / ‖w_teacher‖; T: the seconds learning took); the
+learned bank is written atomically as a bank file the app opens.
 
 Teachers: a preset by name (``"Sobel x"``) or slug (``sobel-x``), or a bank file;
 each is one conv layer with "same" padding, as the app runs it. (A network
@@ -179,22 +181,22 @@ def _run(args) -> int:
         every = max(1, args.steps // (50 if bar.live else 10))
         frame = source.read()
         started = time.perf_counter()
-        first = last = None
+        first, last = learner.evaluate(frame), None
         for step in range(args.steps):
             if source.live and step and step % args.steps_per_frame == 0:
                 frame = source.read()
             result = learner.step(frame)
             if result.stopped:
                 return _error(f"learning stopped: {result.stopped}; nothing was written", 1)
-            first = result.loss if first is None else first
             last = result
             if (step + 1) % every == 0 or step + 1 == args.steps:
                 bar.update(step + 1)
+        loss_last = learner.evaluate(frame)
         seconds = time.perf_counter() - started
     finally:
         source.close()
     save_bank(_learned_bank(learner, names), out)
-    print(f"steps={last.step} loss_first={first:.6g} loss_last={last.loss:.6g} "
+    print(f"steps={last.step} loss_first={first:.6g} loss_last={loss_last:.6g} "
           f"distance={last.distance:.6g} seconds={seconds:.2f}")
     return 0
 
