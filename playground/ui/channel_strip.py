@@ -97,7 +97,8 @@ class ChannelStrip(QtWidgets.QListWidget):
         finally:
             self.blockSignals(blocked)
         self._fit_height()
-        self.scrollToItem(self.currentItem())
+        # centred, so the neighbours on both sides stay in view while stepping with ←/→
+        self.scrollToItem(self.currentItem(), QtWidgets.QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def names(self) -> tuple[str, ...]:
         """The channel names shown, in order."""

@@ -78,12 +78,14 @@ class EditorView(QtWidgets.QWidget):
 
         channel_row = QtWidgets.QHBoxLayout()
         self.channels_label = QtWidgets.QLabel(objectName="channelsLabel")
+        # a 40-character filter name must not push the link box out of the panel
+        self.channels_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                                          QtWidgets.QSizePolicy.Policy.Preferred)
         self.linked = QtWidgets.QCheckBox(
             "Same kernel on every channel", objectName="linkChannels",
             toolTip="Linked: an edit writes every channel at once. Linking copies the shown channel to the "
                     "others; unlinking keeps the weights")
-        channel_row.addWidget(self.channels_label)
-        channel_row.addStretch(1)
+        channel_row.addWidget(self.channels_label, 1)
         channel_row.addWidget(self.linked)
         layout.addLayout(channel_row)
         self.strip = ChannelStrip(self)
@@ -158,7 +160,9 @@ class EditorView(QtWidgets.QWidget):
             return
 
         self.strip.set_channels(item.weights, names, channel, item.linked)
-        self.channels_label.setText(f"Input channels: {n_c}" if n_c > 1 else f"Input channel: {names[0]}")
+        label = f"Channel {channel + 1}/{n_c}: {names[channel]}" if n_c > 1 else f"Input channel: {names[0]}"
+        self.channels_label.setText(label)
+        self.channels_label.setToolTip(f"{label} — the input channel whose slice the grid shows")
         with QtCore.QSignalBlocker(self.linked):
             self.linked.setChecked(item.linked)
         plane = item.weights[:, :, channel]

@@ -100,7 +100,7 @@ def test_the_strip_lists_sixteen_named_channels(make):
     assert [strip.item(i).text() for i in range(strip.count())] == list(SIXTEEN)
     assert editor.channel_names() == SIXTEEN
     assert part(editor, "bankTitle").text() == "CONV2 · filter bank"
-    assert part(editor, "channelsLabel").text() == "Input channels: 16"
+    assert part(editor, "channelsLabel").text() == "Channel 1/16: edge 1"
     assert "edge 13" in strip.item(12).toolTip() and strip.item(12).icon().availableSizes()
     assert strip.currentRow() == 0 and spy.banks == []
     assert strip.horizontalScrollBar().maximum() > 0  # 16 thumbnails do not fit 380 px: it scrolls
@@ -115,6 +115,7 @@ def test_editing_channel_12_changes_only_that_slice(make, qtbot):
     assert editor.channel() == 12
     np.testing.assert_array_equal(shown_grid(editor), bank[2].weights[:, :, 12])
     assert "edge 13" in part(editor, "weightSums").text()
+    assert part(editor, "channelsLabel").text() == "Channel 13/16: edge 13"
     type_into(qtbot, part(editor, "kernelGrid"), 1, 2, "-7.5")
     assert len(spy.banks) == 1 and spy.banks[0] is editor.bank()
     expected = np.array(bank[2].weights)
