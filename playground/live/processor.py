@@ -6,10 +6,16 @@ nonlinearity needs them); each view's tiles are scaled by their levels straight
 into a reused 8-bit mosaic, so the GUI thread only hands finished pictures to the
 screen. Full-size maps not computed for the screen are computed when read
 (hover, inspector, export).
+
+A frame runs through the whole network: the layers before the selected one
+plainly (:mod:`playground.live.network_frame`), the selected one through
+``compute_shown`` (its views, per-channel contributions only here), the layers
+after it plainly again, and every layer's output goes into a small overview.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from dataclasses import dataclass
@@ -17,11 +23,15 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from playground.engine.layer import LayerOutput
-from playground.kernels.model import CHANNEL_NAMES
+from playground.engine import asnumpy
+from playground.engine.layer import LayerOutput, run_layer
+from playground.engine.network import next_input
+from playground.kernels.network import channel_names as network_channel_names
 from playground.render.levels import LevelSmoother
 from playground.render.mosaic import MosaicCanvas, MosaicLayout
 
+from .network_frame import display_rgb, fit_input, overview, run_layers
+from .on_demand import OnDemandArray
 from .shown import Shown, ShownMaps, compute_shown, view_layout
 from .snapshot import Snapshot
 
@@ -86,14 +96,17 @@ class RenderedFrame:
 
     index: int
     captured_at: float       # time.perf_counter() when the source delivered the frame
-    frame: np.ndarray        # float32 RGB (H, W, 3) in [0, 1]: what the engine saw
-    input_rgb: np.ndarray    # uint8 (H, W, 3) for display
-    snapshot: Snapshot
-    output: LayerOutput | None
+    frame: np.ndarray        # float32 (H, W, n_c) as the source gave it
+    input_rgb: np.ndarray    # uint8 (n_H, n_W, 3): what the network sees, for display
+    snapshot: Snapshot       # as computed (the input channels following the source)
+    output: LayerOutput | None   # the selected layer's
     views: dict
-    engine_ms: float
+    engine_ms: float         # the whole network
     render_ms: float
     error: str | None = None
+    network_input: np.ndarray | None = None   # the frame resized for the network (``frame`` if unchanged)
+    layer_ms: tuple = ()     # engine time per layer
+    overview: tuple = ()     # LayerOverview per layer (networks of two or more layers)
 
 
 class FrameProcessor:
@@ -157,27 +170,56 @@ class FrameProcessor:
             never raises for a person's choices.
         """
         captured_at = time.perf_counter() if captured_at is None else captured_at
-        input_rgb = self._input_rgb(frame)
-        bank, layer = snapshot.bank, snapshot.layer
-        meaning = (bank, layer, snapshot.view.levels, frame.shape)
+        try:
+            network, x = fit_input(frame, snapshot.network)
+        except ValueError as exc:
+            return RenderedFrame(index, captured_at, frame, display_rgb(frame), snapshot, None, {}, 0.0, 0.0,
+                                 str(exc))
+        if network is not snapshot.network:
+            snapshot = dataclasses.replace(snapshot, network=network)
+        input_rgb = self._input_rgb(x) if _unit_rgb(x) else display_rgb(x)
+        meaning = (network, snapshot.selected, snapshot.view.levels, frame.shape)
         if meaning != self._last_meaning:
             for smoother in self._smoothers.values():
                 smoother.reset()
             self._last_meaning = meaning
-        active = bank.active
-        if not active:
-            return RenderedFrame(index, captured_at, frame, input_rgb, snapshot, None, {}, 0.0, 0.0,
-                                 "no filter is enabled: tick a filter in the bank to see its map")
+
+        def failed(text: str) -> RenderedFrame:
+            return RenderedFrame(index, captured_at, frame, input_rgb, snapshot, None, {}, 0.0, 0.0, text,
+                                 network_input=x)
+
+        if not snapshot.bank.active:
+            return failed("no filter is enabled: tick a filter in the bank to see its map")
+        selected, depth = snapshot.selected, network.depth
         t0 = time.perf_counter()
         try:
-            shown = compute_shown(frame, snapshot)
+            before, layer_ms, layer_input = run_layers(x, network, 0, selected)
+            t1 = time.perf_counter()
+            shown = compute_shown(asnumpy(layer_input), snapshot)
+            layer_ms.append((time.perf_counter() - t1) * 1e3)
+            outputs = before
+            if depth > 1:
+                # what the selected layer hands on: every filter (a disabled one as a zero
+                # channel), full size; the views' own maps when they are exactly that
+                t2 = time.perf_counter()
+                chosen = shown.output
+                if len(snapshot.bank.active) != len(snapshot.bank) or isinstance(chosen.maps, OnDemandArray) \
+                        or isinstance(chosen.pooled, OnDemandArray):
+                    w, b, settings = network.layers[selected].stage
+                    chosen = run_layer(layer_input, w, b, settings)
+                after, after_ms, _ = run_layers(next_input(chosen), network, selected + 1, depth)
+                layer_ms[-1] += (time.perf_counter() - t2) * 1e3 - sum(after_ms)
+                layer_ms += after_ms
+                outputs = before + [chosen] + after
         except ValueError as exc:
-            return RenderedFrame(index, captured_at, frame, input_rgb, snapshot, None, {}, 0.0, 0.0, str(exc))
-        t1 = time.perf_counter()
+            return failed(str(exc))
+        t3 = time.perf_counter()
         views = self._views(shown, snapshot, smooth)
-        t2 = time.perf_counter()
+        layers = overview(outputs, network) if depth > 1 else ()
+        t4 = time.perf_counter()
         return RenderedFrame(index, captured_at, frame, input_rgb, snapshot, shown.output, views,
-                             (t1 - t0) * 1e3, (t2 - t1) * 1e3)
+                             (t3 - t0) * 1e3, (t4 - t3) * 1e3, network_input=x, layer_ms=tuple(layer_ms),
+                             overview=layers)
 
     def _views(self, shown: Shown, snapshot: Snapshot, smooth: bool) -> dict:
         bank, layer, view_settings = snapshot.bank, snapshot.layer, snapshot.view
@@ -192,7 +234,7 @@ class FrameProcessor:
                                        signed, active, smooth, view_settings)}
         if shown.channels is not None:
             n_c = shown.channels.values.shape[2]
-            channel_names = [CHANNEL_NAMES[c] if c < len(CHANNEL_NAMES) else f"ch{c}" for c in range(n_c)]
+            channel_names = _channel_names(snapshot, n_c)
             # a row per input channel, a column per filter: each row is what that
             # channel's slice of every kernel picks up
             cells = tuple((c, i) for c in range(n_c) for i in range(k))
@@ -222,3 +264,19 @@ class FrameProcessor:
             canvas.draw(i, tile, levels[i, 0], levels[i, 1])
         return MapView(key, layout, canvas.pixels, levels, titles, signed, maps.values, cells, tuple(filters),
                        labels)
+
+
+def _channel_names(snapshot: Snapshot, n_c: int) -> list[str]:
+    """The selected layer's input channels by the one naming rule (R, G, B; gray; the
+    previous layer's filter names)."""
+    names = list(network_channel_names(snapshot.network, snapshot.selected))
+    return names if len(names) == n_c else [f"ch{c}" for c in range(n_c)]
+
+
+def _unit_rgb(x: np.ndarray) -> bool:
+    """Whether ``x`` is an RGB picture in [0, 1] (judged on a sparse sample: cheap per frame);
+    raw values and other channel counts are shown by :func:`display_rgb` instead."""
+    if x.ndim != 3 or x.shape[2] != 3:
+        return False
+    sample = x[::16, ::16]
+    return bool(sample.min() >= 0.0 and sample.max() <= 1.0)

@@ -1,4 +1,12 @@
-"""Everything a frame is computed and drawn with, as one immutable value."""
+"""Everything a frame is computed and drawn with, as one immutable value.
+
+A snapshot holds the whole :class:`~playground.kernels.network.Network`, which
+layer is selected (the one the editor, the layer panel and the big views show)
+and the view settings. ``snapshot.bank`` and ``snapshot.layer`` are the selected
+layer's bank and settings, so code written for one layer (exports, the settings
+store) reads the layer a person is looking at; ``Snapshot(bank=…, layer=…)`` and
+``dataclasses.replace(snapshot, bank=…)`` edit that layer inside the network.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,7 @@ from dataclasses import dataclass, field
 
 from playground.engine.layer import LayerSettings
 from playground.kernels import FilterBank, starter_bank
+from playground.kernels.network import Network
 from playground.render.levels import LevelPolicy
 
 __all__ = ["ViewSettings", "Snapshot"]
@@ -46,10 +55,52 @@ class ViewSettings:
         return 1.6
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Snapshot:
-    """Bank + layer + view settings. Workers read a whole snapshot, never a half edit."""
+    """Network + selected layer + view settings. Workers read a whole snapshot, never a half edit.
 
-    bank: FilterBank = field(default_factory=starter_bank)
-    layer: LayerSettings = field(default_factory=LayerSettings)
-    view: ViewSettings = field(default_factory=ViewSettings)
+    Parameters
+    ----------
+    bank : FilterBank, optional
+        The selected layer's bank. Without ``network``: the bank of a one-layer
+        network (default: the starting bank). With ``network``: replaces the
+        selected layer's bank (the next layer follows, see ``Network.set_bank``).
+    layer : LayerSettings, optional
+        The selected layer's settings, likewise.
+    view : ViewSettings, optional
+    network : Network, optional
+    selected : int
+        0-based index of the selected layer (clamped to the network).
+    """
+
+    network: Network
+    selected: int
+    view: ViewSettings
+
+    def __init__(self, bank: FilterBank | None = None, layer: LayerSettings | None = None,
+                 view: ViewSettings | None = None, *, network: Network | None = None, selected: int = 0):
+        if network is None:
+            network = Network.single(bank if bank is not None else starter_bank(), layer)
+            bank = layer = None
+        if not isinstance(network, Network):
+            raise ValueError(f"a snapshot's network must be a Network; got {type(network).__name__}")
+        selected = max(0, min(int(selected), network.depth - 1))
+        if bank is not None and bank != network.layers[selected].bank:
+            if selected == 0 and bank.channels != network.input_channels and bank.channels in (1, 3):
+                network = network.with_input(channels=bank.channels)   # a gray bank on its own
+            network = network.set_bank(selected, bank)
+        if layer is not None and layer != network.layers[selected].settings:
+            network = network.set_settings(selected, layer)
+        object.__setattr__(self, "network", network)
+        object.__setattr__(self, "selected", selected)
+        object.__setattr__(self, "view", view if view is not None else ViewSettings())
+
+    @property
+    def bank(self) -> FilterBank:
+        """The selected layer's filter bank."""
+        return self.network.layers[self.selected].bank
+
+    @property
+    def layer(self) -> LayerSettings:
+        """The selected layer's settings (padding, stride, activation, pooling, …)."""
+        return self.network.layers[self.selected].settings

@@ -1,0 +1,190 @@
+"""A frame through the whole network, around the one layer the big views show. Qt-free.
+
+The processor computes the *selected* layer's views with
+:func:`~playground.live.shown.compute_shown` (per-channel contributions only
+there, tiles at the drawing scale); this module does the rest of the network:
+
+* :func:`fit_input` — the frame made ready for layer 1: resized to the network's
+  fixed input size (area interpolation), and the network's input channels
+  following the source (a gray picture or a 1-channel matrix makes layer 1 take
+  1 channel, with the one channel rule of ``Network.with_input``);
+* :func:`run_layers` — the plain layers before and after the selected one, each
+  timed, so the status bar and ``bench_live`` can say where the time goes;
+* :func:`overview` — every layer's output as a small 8-bit mosaic, so a person
+  sees the picture move through the network.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from playground.engine import array_module, asnumpy
+from playground.engine.layer import LayerOutput, run_layer
+from playground.engine.network import next_input, prepare_input
+from playground.kernels.network import INPUT_CHANNELS, Network
+from playground.render.mosaic import MosaicLayout, grid_layout, to_indices
+
+__all__ = ["fit_input", "run_layers", "LayerOverview", "overview", "display_rgb", "OVERVIEW_SIDE"]
+
+# Overview tiles are at most this many pixels on a side: 8 to 64 maps per layer must
+# fit a strip a few hundred pixels wide. Smaller maps stay at their size and are
+# enlarged on screen with crisp pixels.
+OVERVIEW_SIDE = 40
+
+
+def fit_input(frame: np.ndarray, network: Network) -> tuple[Network, np.ndarray]:
+    """The network as it runs on ``frame``, and the frame ready for its first layer.
+
+    Parameters
+    ----------
+    frame : numpy.ndarray float32 (n_H, n_W, n_c)
+    network : Network
+
+    Returns
+    -------
+    network : Network
+        ``network`` itself, or — when the source's channels differ (1 for a gray
+        picture or matrix, 3 for RGB) — the network with its input following
+        the source (layer 1 refitted by ``Network.with_input``).
+    x : numpy.ndarray float32 (n_H', n_W', n_c)
+        ``frame`` itself when nothing needs changing.
+
+    Raises
+    ------
+    ValueError
+        A source with a channel count a network's input cannot take.
+    """
+    channels = frame.shape[2] if frame.ndim == 3 else 1
+    if channels != network.input_channels:
+        if channels not in INPUT_CHANNELS:
+            raise ValueError(f"the source gives {channels} channels; a network's input takes 3 (RGB) or 1 (gray)")
+        network = network.with_input(channels=channels)
+    return network, prepare_input(frame, network.input_size)
+
+
+def run_layers(x, network: Network, start: int, stop: int) -> tuple[list[LayerOutput], list[float], object]:
+    """Layers ``start`` … ``stop − 1`` (0-based) on ``x``, the input of layer ``start``.
+
+    Returns
+    -------
+    outputs : list of LayerOutput
+    milliseconds : list of float, one per layer
+    x : array
+        What the last of them hands on (``x`` itself when the range is empty).
+
+    Raises
+    ------
+    ValueError
+        "layer l: …" when a layer leaves no output.
+    """
+    outputs, times = [], []
+    xp = array_module()
+    x = xp.asarray(x)
+    for index in range(start, stop):
+        w, b, settings = network.layers[index].stage
+        t0 = time.perf_counter()
+        try:
+            output = run_layer(x, w, b, settings)
+        except ValueError as exc:
+            raise ValueError(f"layer {index + 1}: {exc}") from None
+        times.append((time.perf_counter() - t0) * 1e3)
+        outputs.append(output)
+        x = next_input(output)
+    return outputs, times, x
+
+
+@dataclass(frozen=True)
+class LayerOverview:
+    """One layer's output as a small mosaic.
+
+    Attributes
+    ----------
+    index : int
+        The conv layer (0-based).
+    title : str
+        E.g. "CONV2 · pooled 5×5×16" — the notes' n_H × n_W × n_c.
+    pixels : numpy.ndarray uint8 (mosaic_h, mosaic_w)
+        Colour-table indices; ``signed`` says which table.
+    layout : MosaicLayout
+    signed : bool
+        Diverging colours (no activation) or sequential (after ReLU or abs).
+    shape : (n_H, n_W, n_c)
+    """
+
+    index: int
+    title: str
+    pixels: np.ndarray
+    layout: MosaicLayout
+    signed: bool
+    shape: tuple
+
+
+def _tile(shape_hw: tuple[int, int], side: int) -> tuple[int, int]:
+    """The tile of an (h, w) map: shrunk by a whole factor until it fits ``side``, never enlarged."""
+    h, w = shape_hw
+    factor = max(1, math.ceil(max(h, w) / side))
+    return max(1, h // factor), max(1, w // factor)
+
+
+def overview(outputs, network: Network, side: int = OVERVIEW_SIDE) -> tuple[LayerOverview, ...]:
+    """Every layer's output (pooled where it pools: what it hands on) as a small mosaic.
+
+    Each map gets its own levels (99th percentile of |value| of its tile), so a
+    weak layer still shows its pattern; the big views are where strengths compare.
+    """
+    result = []
+    for index, (output, layer) in enumerate(zip(outputs, network.layers, strict=True)):
+        maps = asnumpy(next_input(output))   # CuPy or computed-on-read maps → host
+        h, w, k = maps.shape
+        tile = _tile((h, w), side)
+        layout = grid_layout(k, tile, aspect=3.0, gap=1)
+        signed = layer.settings.activation == "none"
+        pixels = np.full(layout.shape, 128 if signed else 0, np.uint8)
+        if tile != (h, w):
+            planar = np.ascontiguousarray(maps.transpose(0, 2, 1)).reshape(h, k * w)   # maps side by side
+            if h % tile[0] == 0 and w % tile[1] == 0:   # whole blocks: one resize shrinks every map
+                small = cv2.resize(planar, (k * tile[1], tile[0]), interpolation=cv2.INTER_AREA)
+                small = small.reshape(tile[0], k, tile[1]).transpose(0, 2, 1)
+            else:
+                small = np.stack([cv2.resize(np.ascontiguousarray(maps[:, :, i]), tile[::-1],
+                                             interpolation=cv2.INTER_AREA) for i in range(k)], axis=2)
+        else:
+            small = maps
+        small = np.asarray(small, np.float32)
+        high = np.percentile(np.abs(small).reshape(-1, k), 99, axis=0)
+        high = np.where(high > 1e-6, high, 1.0)   # an all-zero map stays at the scale's zero
+        for i in range(k):
+            y, x = layout.origin(i)
+            low = -high[i] if signed else 0.0
+            to_indices(np.ascontiguousarray(small[:, :, i]), low, high[i],
+                       out=pixels[y:y + tile[0], x:x + tile[1]])
+        pooled = "pooled " if output.pooled is not None else ""
+        title = f"CONV{index + 1} · {pooled}{h}×{w}×{k}"
+        result.append(LayerOverview(index, title, pixels, layout, signed, (h, w, k)))
+    return tuple(result)
+
+
+def display_rgb(x: np.ndarray) -> np.ndarray:
+    """What the network sees, as uint8 RGB (n_H, n_W, 3) for the input panel.
+
+    Values in [0, 1] are shown as they are; raw values (a typed matrix of 10s,
+    a 0–255 picture) are scaled from their own minimum and maximum so they
+    still read as a picture. One channel is shown gray.
+    """
+    x = np.asarray(x, np.float32)
+    if x.ndim == 2:
+        x = x[:, :, None]
+    low, high = float(x.min()), float(x.max())
+    if low < 0.0 or high > 1.0:
+        span = high - low if high > low else 1.0
+        x = (x - low) / span
+    if x.shape[2] == 1:
+        x = np.repeat(x, 3, axis=2)
+    elif x.shape[2] != 3:
+        x = np.repeat(x[:, :, :1], 3, axis=2)
+    return cv2.convertScaleAbs(np.ascontiguousarray(x), alpha=255.0)

@@ -1,0 +1,115 @@
+"""The frame loop on a network: the selected layer's views, the layers around it, the overview."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from playground.engine.layer import LayerSettings
+from playground.engine.network import prepare_input, run_network
+from playground.kernels import FilterBank
+from playground.kernels.network import ConvLayer, random_filter
+from playground.kernels.network_presets import edges_to_corners, lenet
+from playground.live.network_frame import OVERVIEW_SIDE, display_rgb, fit_input, overview
+from playground.live.processor import FrameProcessor
+from playground.live.snapshot import Snapshot
+from playground.sources.demo import demo_frame
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return demo_frame(120, 160)
+
+
+def _reference(frame, network):
+    return run_network(prepare_input(frame, network.input_size, network.input_channels), network.stages())
+
+
+@pytest.mark.parametrize("selected", [0, 1])
+def test_selected_layer_views_are_that_layers_maps(frame, selected):
+    network = lenet()
+    result = FrameProcessor().process(frame, Snapshot(network=network, selected=selected), smooth=False)
+    assert result.error is None
+    expected = _reference(frame, network)[selected]
+    np.testing.assert_allclose(np.asarray(result.views["filters"].values), expected.maps, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(np.asarray(result.views["pooled"].values), expected.pooled, rtol=1e-4, atol=1e-5)
+    n_c = 3 if selected == 0 else 8
+    assert result.views["channels"].values.shape == expected.maps.shape[:2] + (n_c, len(network.layers[selected].bank))
+    assert result.network_input.shape == (32, 32, 3) and result.input_rgb.shape == (32, 32, 3)
+    assert len(result.layer_ms) == 2 and result.engine_ms >= sum(result.layer_ms) * 0.99
+
+
+def test_per_channel_rows_are_named_by_the_previous_layers_filters(frame):
+    network = lenet()
+    result = FrameProcessor().process(frame, Snapshot(network=network, selected=1), smooth=False)
+    names = [f.name for f in network.layers[0].bank.filters]
+    first_column = [result.views["channels"].titles[c * len(network.layers[1].bank)] for c in range(8)]
+    assert [title.split(" · ")[1] for title in first_column] == names
+
+
+def test_overview_shows_every_layers_output(frame):
+    network = edges_to_corners()
+    result = FrameProcessor().process(frame, Snapshot(network=network, selected=0), smooth=False)
+    assert [entry.index for entry in result.overview] == [0, 1]
+    assert [entry.shape for entry in result.overview] == [(60, 80, 4), (30, 40, 4)]
+    assert result.overview[1].title == "CONV2 · pooled 30×40×4"
+    for entry in result.overview:
+        assert max(entry.layout.tile_h, entry.layout.tile_w) <= OVERVIEW_SIDE
+        assert entry.pixels.shape == entry.layout.shape and entry.pixels.any()
+
+
+def test_overview_tiles_follow_the_maps():
+    outputs = _reference(demo_frame(64, 64), edges_to_corners())
+    first = overview(outputs, edges_to_corners())[0]
+    # 32×32 pooled maps fit the side: drawn 1:1, the brightest tile pixel is the map's maximum
+    assert (first.layout.tile_h, first.layout.tile_w) == (32, 32)
+    pooled = outputs[0].pooled[:, :, 0]
+    y, x = first.layout.origin(0)
+    tile = first.pixels[y:y + 32, x:x + 32]
+    assert np.unravel_index(tile.argmax(), tile.shape) == np.unravel_index(pooled.argmax(), pooled.shape)
+
+
+def test_a_disabled_filter_feeds_a_zero_channel_to_the_next_layer(frame):
+    network = edges_to_corners()
+    off = dataclasses.replace(network.layers[0].bank.filters[1], enabled=False)
+    network = network.set_filter(0, 1, off)
+    result = FrameProcessor().process(frame, Snapshot(network=network, selected=0), smooth=False)
+    assert result.views["filters"].values.shape[2] == 3   # the views show the enabled filters
+    expected = _reference(frame, network)[1]
+    last = result.overview[1]
+    assert last.shape == expected.pooled.shape
+
+
+def test_a_gray_source_makes_the_first_layer_take_one_channel():
+    matrix = np.zeros((6, 6, 1), np.float32)
+    matrix[:, :3] = 10.0
+    result = FrameProcessor().process(matrix, Snapshot(), smooth=False)
+    assert result.error is None
+    assert result.snapshot.network.input_channels == 1 and result.snapshot.bank.channels == 1
+    assert result.input_rgb.shape == (6, 6, 3) and result.input_rgb[0, 0, 0] == 255 and result.input_rgb[0, 5, 0] == 0
+
+
+def test_a_source_with_channels_no_network_takes_is_a_message():
+    result = FrameProcessor().process(np.zeros((8, 8, 5), np.float32), Snapshot(), smooth=False)
+    assert result.error is not None and "5 channels" in result.error and not result.views
+
+
+def test_a_layer_with_no_output_is_a_message(frame):
+    # 32×32 input: after two conv + pool layers 5×5 is left, a third layer's valid 7×7 has no output
+    bank = FilterBank(tuple(random_filter(f"r{i}", 7, 16, i) for i in range(2)))
+    network = lenet().insert_layer(2, ConvLayer(bank, LayerSettings(padding="valid")))
+    result = FrameProcessor().process(frame, Snapshot(network=network, selected=0), smooth=False)
+    assert result.error is not None and result.error.startswith("layer 3:")
+
+
+def test_fit_input_keeps_a_frame_that_fits(frame):
+    network = Snapshot().network
+    same, x = fit_input(frame, network)
+    assert same is network and x is frame
+
+
+def test_display_scales_raw_values():
+    shown = display_rgb(np.array([[[0.0], [30.0]]], np.float32))
+    assert shown.tolist() == [[[0, 0, 0], [255, 255, 255]]]
