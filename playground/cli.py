@@ -65,6 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="run N frames through the whole pipeline (works without a display), print "
         "'frames=N fps=X latency_p50_ms=Y latency_p95_ms=Z' and exit",
     )
+    parser.add_argument(
+        "--window-size",
+        metavar="WxH",
+        type=_window_size,
+        help="open the window at this size, e.g. 1280x720 (default: 1600x1000, or the screen's "
+        "free area when that is smaller); with --screenshot, the size of the PNG",
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
@@ -77,6 +84,17 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def _window_size(text: str) -> tuple[int, int]:
+    """``WxH`` as (width, height); 640x480 up to 7680x4320 (smaller cannot hold the panels)."""
+    parts = text.lower().replace("×", "x").split("x")
+    if len(parts) != 2 or not all(part.strip().isdigit() for part in parts):
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 1280x720, got {text!r}")
+    width, height = (int(part) for part in parts)
+    if not (640 <= width <= 7680 and 480 <= height <= 4320):
+        raise argparse.ArgumentTypeError(f"{width}x{height} is outside 640x480 … 7680x4320")
+    return width, height
 
 
 def _error(message: str) -> None:
@@ -174,6 +192,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     try:
-        return run(screenshot=screenshot, source=args.source, benchmark=args.benchmark)
+        return run(screenshot=screenshot, source=args.source, benchmark=args.benchmark, size=args.window_size)
     except KeyboardInterrupt:
         return 130

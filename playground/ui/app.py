@@ -19,6 +19,7 @@ from playground.sources import SourceError, open_source
 
 from . import theme
 from .main_window import MainWindow
+from .presentation import default_window_size
 from .settings_store import GEOMETRY_KEY, open_settings, reset_damaged, restore_settings, save_snapshot
 
 __all__ = ["run", "open_window", "configure_pyqtgraph"]
@@ -127,7 +128,7 @@ def _finish_benchmark(window, report: dict) -> None:
 
 
 def open_window(*, source: str | None = None, settings_path: str | None = None, one_shot: bool = False,
-                size: tuple[int, int] = (1600, 1000)) -> MainWindow:
+                size: tuple[int, int] | None = None) -> MainWindow:
     """The window, with the remembered settings restored (not yet shown).
 
     Remembered values are validated first: a damaged entry is reset, the file kept
@@ -141,6 +142,8 @@ def open_window(*, source: str | None = None, settings_path: str | None = None, 
         An .ini file for remembered settings (default: the user's settings).
     one_shot : bool
         A --screenshot or --benchmark run: remembered settings are neither read nor written.
+    size : (width, height), optional
+        The window's size; default :func:`default_window_size`.
 
     Raises
     ------
@@ -163,7 +166,7 @@ def open_window(*, source: str | None = None, settings_path: str | None = None, 
 
     window = MainWindow(opened, snapshot, settings=None if one_shot else settings)
     window.sources.current_spec = str(spec)
-    window.resize(*size)
+    window.resize(*(size or default_window_size()))
     for note in notes + list(opened.notices):
         window.show_message(note, warning=False)
     if restored is not None:
@@ -177,7 +180,7 @@ def open_window(*, source: str | None = None, settings_path: str | None = None, 
 
 
 def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = None, source: str | None = None,
-        benchmark: int | None = None, settings_path: str | None = None, size: tuple[int, int] = (1600, 1000)) -> int:
+        benchmark: int | None = None, settings_path: str | None = None, size: tuple[int, int] | None = None) -> int:
     """Open the Kernel Playground window and run the event loop.
 
     Parameters
@@ -192,6 +195,8 @@ def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = No
         Run this many frames, print ``frames=N fps=X latency_p50_ms=Y latency_p95_ms=Z``, exit.
     settings_path : str, optional
         An .ini file for remembered settings (default: the user's settings).
+    size : (width, height), optional
+        The window's size (--window-size); default :func:`default_window_size`.
 
     Returns
     -------

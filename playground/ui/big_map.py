@@ -1,0 +1,133 @@
+"""One feature map, large: the selected filter's tile, for presentation mode.
+
+The worker already drew every filter's tile into the view's 8-bit mosaic; this
+panel shows one tile of it (a slice, no copy of the rest, no rescaling), so the
+GUI thread does no more work per frame than the normal mosaic view.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from playground.live.processor import MapView
+from playground.render.colormaps import DIVERGING, SEQUENTIAL, lut
+
+from . import theme
+from .color_bar import ColorBar
+from .elided_label import ElidedLabel
+
+__all__ = ["BigMapPanel", "tile_index"]
+
+
+def tile_index(view: MapView, bank_index: int) -> int:
+    """The tile of filter ``bank_index`` in ``view`` (the first tile when it is not shown)."""
+    try:
+        return view.filters.index(bank_index)
+    except ValueError:
+        return 0
+
+
+class BigMapPanel(QtWidgets.QFrame):
+    """The selected filter's map, as large as the panel allows, with its colour bar and a read-out."""
+
+    # the title is this many times the window's font: read from the back of a classroom
+    TITLE_SCALE = 1.5
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        self.setToolTip("The selected filter's feature map (Page Up / Page Down: previous / next filter)")
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(4, 4, 4, 4)
+        outer.setSpacing(2)
+        self.title = ElidedLabel("Feature map")
+        self.title.setStyleSheet("font-weight: 600;")
+        outer.addWidget(self.title)
+        body = QtWidgets.QHBoxLayout()
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.ci.setContentsMargins(0, 0, 0, 0)
+        self.box = self.view.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.box.setMouseEnabled(False, False)  # a projected map stays put
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setAutoDownsample(False)
+        self.box.addItem(self.image)
+        self.colour_bar = ColorBar()
+        body.addWidget(self.view, 1)
+        body.addWidget(self.colour_bar)
+        outer.addLayout(body, 1)
+        self.readout = ElidedLabel(" ")
+        self.readout.setStyleSheet(f"color: {theme.MUTED};")
+        outer.addWidget(self.readout)
+        self.current: MapView | None = None
+        self.index = 0
+        self._signed: bool | None = None
+        self._tile_shape = None
+        self.view.scene().sigMouseMoved.connect(self._hover)
+        self._scale_title()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange:
+            self._scale_title()
+
+    def _scale_title(self) -> None:
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * self.TITLE_SCALE)
+        font.setBold(True)
+        self.title.setFont(font)
+
+    def tile_pixels(self) -> np.ndarray | None:
+        """The colour-table indices on screen now, (tile_h, tile_w) uint8; None when cleared."""
+        return self.image.image
+
+    def show_filter(self, view: MapView, bank_index: int) -> None:
+        """Show filter ``bank_index``'s tile of ``view`` (the per-filter view of a frame)."""
+        self.current = view
+        self.index = index = tile_index(view, bank_index)
+        layout = view.layout
+        top, left = layout.origin(index)
+        tile = view.pixels[top:top + layout.tile_h, left:left + layout.tile_w]
+        if view.signed != self._signed:
+            self._signed = view.signed
+            table = lut(DIVERGING if view.signed else SEQUENTIAL)
+            self.image.setLookupTable(table)
+            self.colour_bar.set_table(table)
+        self.image.setImage(tile, autoLevels=False)
+        if tile.shape != self._tile_shape:
+            self._tile_shape = tile.shape
+            self.box.setRange(xRange=(0, tile.shape[1]), yRange=(0, tile.shape[0]), padding=0.01)
+        title = view.titles[index]
+        if title != self.title.text():
+            self.title.setText(title)
+        low, high = view.levels[index]
+        self.colour_bar.set_levels(float(low), float(high), title.split(" · ")[0])
+
+    def clear(self, message: str = "") -> None:
+        """No map (settings that leave no output, or no per-filter view): say why instead."""
+        self.current = None
+        self._tile_shape = None
+        self.image.clear()
+        self.title.setText(message or "Feature map")
+        self.readout.setText(" ")
+
+    @QtCore.Slot(object)
+    def _hover(self, pos) -> None:
+        view = self.current
+        if view is None:
+            return
+        point = self.box.mapSceneToView(pos)
+        layout = view.layout
+        h, w = view.values.shape[:2]
+        # the tile may be drawn smaller than the map: scale back to map pixels
+        row, col = int(point.y() * h / layout.tile_h), int(point.x() * w / layout.tile_w)
+        if 0 <= point.y() < layout.tile_h and 0 <= point.x() < layout.tile_w:
+            value = view.value_at(self.index, min(row, h - 1), min(col, w - 1))
+            self.readout.setText(f"y {min(row, h - 1)}, x {min(col, w - 1)}   value {value:.4g}")
+        else:
+            self.readout.setText(" ")
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().leaveEvent(event)
+        self.readout.setText(" ")  # a value from under the mouse, not from a later frame

@@ -1,0 +1,373 @@
+"""Presentation mode for projectors, font size, full screen and View ▸ Reset layout.
+
+Attached to a finished window with :func:`attach_presentation` (one call), so the
+window's own code does not change for it. Presentation mode hides the side panels
+(every part of the window that is not the input, the message bar and the toolbar),
+shows the selected filter's map large beside the input and goes full screen;
+leaving it puts back exactly what it hid.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from .big_map import BigMapPanel, tile_index
+from .settings_store import GEOMETRY_KEY
+
+__all__ = ["Presentation", "attach_presentation", "read_font_scale", "default_window_size",
+           "FONT_KEY", "FONT_SCALES", "DEFAULT_SIZE"]
+
+FONT_KEY = "view/font_scale"
+# Ctrl + / Ctrl − step through these; 2.5× of a 9-pt font is legible from the back row
+FONT_SCALES = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5)
+DEFAULT_SIZE = (1600, 1000)
+# input : big map when presenting (the map is what the class looks at)
+_PRESENT_SPLIT = (2, 3)
+
+
+def default_window_size() -> tuple[int, int]:
+    """1600×1000, shrunk to the screen's free area (a 1280×720 projector, a 1366×768 laptop).
+
+    The offscreen platform's pretend screen is 800×600; there the full default is kept
+    so a --screenshot without a display looks like a desktop window.
+    """
+    screen = QtGui.QGuiApplication.primaryScreen()
+    if screen is None or QtGui.QGuiApplication.platformName() == "offscreen":
+        return DEFAULT_SIZE
+    free = screen.availableGeometry()
+    return min(DEFAULT_SIZE[0], free.width()), min(DEFAULT_SIZE[1], free.height())
+
+
+def read_font_scale(settings: QtCore.QSettings | None) -> tuple[float, bool]:
+    """The remembered font scale and whether the stored entry was damaged.
+
+    Only one of :data:`FONT_SCALES` is accepted: a hand-edited "40" or "nan" would
+    make the window unusable, so it reads as 1.0 (and the caller removes it).
+    """
+    if settings is None or not settings.contains(FONT_KEY):
+        return 1.0, False
+    raw = settings.value(FONT_KEY)
+    try:
+        value = float(raw) if isinstance(raw, (str, int, float)) and not isinstance(raw, bool) else math.nan
+    except ValueError:
+        value = math.nan
+    for scale in FONT_SCALES:
+        if math.isclose(value, scale, abs_tol=1e-6):
+            return scale, False
+    return 1.0, True
+
+
+def _covering(widget: QtWidgets.QWidget, inside: QtWidgets.QWidget) -> bool:
+    """Whether ``widget`` is ``inside`` or one of its ancestors."""
+    return widget is inside or widget.isAncestorOf(inside)
+
+
+@dataclasses.dataclass
+class _Saved:
+    """What entering presentation mode changed, to put back on leaving."""
+
+    hidden: list            # widgets it hid (only those that were visible)
+    sizes: dict             # splitter -> its sizes before
+    state: QtCore.Qt.WindowState
+
+
+class Presentation(QtCore.QObject):
+    """Presentation mode, font scale, full screen and layout reset of one window.
+
+    Parameters
+    ----------
+    window : MainWindow
+        Needs ``input_panel``, ``filters_panel``, ``editor`` (with ``selected()``,
+        ``set_selected`` and ``selection_changed``), ``settings``, ``snapshot``,
+        ``_set_snapshot``, ``show_message`` and the ``frame_displayed`` signal.
+    """
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.big_map = BigMapPanel()
+        self.big_map.hide()
+        self._saved: _Saved | None = None
+        self._base_font = QtGui.QFont(window.font())
+        self.font_scale = 1.0
+        self._default_sizes = self._splitter_sizes()
+        self._default_state = window.saveState()
+        self._defaults_settled = False
+        self._build_actions()
+        window.frame_displayed.connect(self._on_frame)
+        window.editor.selection_changed.connect(self._on_selection)
+        scale, damaged = read_font_scale(window.settings)
+        if damaged:
+            window.settings.remove(FONT_KEY)
+            window.show_message("the remembered font size was not valid; using the normal size", warning=False)
+        self.set_font_scale(scale, remember=False)
+
+    # --- actions -----------------------------------------------------------------------------
+    def _action(self, text: str, keys, slot, tip: str, checkable: bool = False) -> QtGui.QAction:
+        action = QtGui.QAction(text, self.window)
+        action.setShortcuts([QtGui.QKeySequence(key) for key in keys])
+        action.setToolTip(tip)
+        action.setCheckable(checkable)
+        (action.toggled if checkable else action.triggered).connect(slot)
+        self.window.addAction(action)  # the keys work while the menu bar is hidden (full screen)
+        return action
+
+    def _build_actions(self) -> None:
+        key = QtCore.Qt.Key
+        self.present_action = self._action(
+            "Presentation mode", [key.Key_F5], self._on_present,
+            "Full screen, side panels hidden, the selected filter's map large beside the input (F5; Esc leaves)",
+            checkable=True)
+        self.full_screen_action = self._action("Full screen", [key.Key_F11], self._on_full_screen,
+                                               "Full screen on or off (F11)", checkable=True)
+        # Esc only while presenting or full screen: elsewhere it cancels a cell edit or a dialog
+        self.leave_action = self._action("Leave presentation / full screen", [key.Key_Escape], self.leave,
+                                         "Back to the normal window (Esc)")
+        self.leave_action.setEnabled(False)
+        self.larger_action = self._action("Larger font", ["Ctrl++", "Ctrl+="], self.larger_font,
+                                          "Larger text everywhere (Ctrl +); remembered")
+        self.smaller_action = self._action("Smaller font", ["Ctrl+-"], self.smaller_font,
+                                           "Smaller text (Ctrl −); remembered")
+        self.reset_font_action = self._action("Normal font size", ["Ctrl+0"], lambda: self.set_font_scale(1.0),
+                                              "Back to the normal font size (Ctrl+0)")
+        self.next_action = self._action("Next filter", [key.Key_PageDown], lambda: self.step_filter(1),
+                                        "Show the next filter's map (Page Down; a presenter's clicker)")
+        self.previous_action = self._action("Previous filter", [key.Key_PageUp], lambda: self.step_filter(-1),
+                                            "Show the previous filter's map (Page Up)")
+        for action in (self.next_action, self.previous_action):
+            action.setEnabled(False)   # only in presentation mode: elsewhere they scroll lists
+        self.reset_layout_action = self._action(
+            "Reset layout", [], self.reset_layout,
+            "Panels and window back to their default sizes; forgets the remembered window size")
+
+    def add_to(self, menu: QtWidgets.QMenu) -> None:
+        """Put the actions into ``menu`` (the View menu)."""
+        menu.addSeparator()
+        for action in (self.present_action, self.full_screen_action, self.next_action, self.previous_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        for action in (self.larger_action, self.smaller_action, self.reset_font_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.reset_layout_action)
+
+    # --- presentation mode ------------------------------------------------------------------------
+    @property
+    def presenting(self) -> bool:
+        return self._saved is not None
+
+    def _side_parts(self) -> list[QtWidgets.QWidget]:
+        """Every visible part of the window that presentation mode hides.
+
+        Walking up from the input panel: at each splitter, the siblings not holding
+        the input (the editor, the layer panels, the per-channel row, the per-filter
+        mosaic); and every dock widget. The message bar, beside the splitters in a
+        plain layout, stays: its messages still matter.
+        """
+        window, keep = self.window, self.window.input_panel
+        parts = []
+        child, parent = keep, keep.parentWidget()
+        while parent is not None and child is not window.centralWidget():
+            if isinstance(parent, QtWidgets.QSplitter):
+                parts += [parent.widget(i) for i in range(parent.count())
+                          if not _covering(parent.widget(i), keep) and parent.widget(i) is not self.big_map]
+            child, parent = parent, parent.parentWidget()
+        parts += window.findChildren(QtWidgets.QDockWidget)
+        return [part for part in parts if part.isVisible()]
+
+    def enter(self) -> None:
+        """Hide the side panels, show the big map beside the input, go full screen."""
+        if self.presenting:
+            return
+        window = self.window
+        splitters = [s for s in window.findChildren(QtWidgets.QSplitter) if s.isVisible()]
+        saved = _Saved(hidden=self._side_parts(), sizes={s: s.sizes() for s in splitters},
+                       state=window.windowState())
+        for part in saved.hidden:
+            part.hide()
+        holder = window.input_panel.parentWidget()
+        if isinstance(holder, QtWidgets.QSplitter):
+            holder.insertWidget(holder.indexOf(window.input_panel) + 1, self.big_map)
+        self._saved = saved
+        self.big_map.show()
+        if isinstance(holder, QtWidgets.QSplitter):
+            total = max(sum(holder.sizes()), sum(_PRESENT_SPLIT))
+            holder.setSizes([total * part // sum(_PRESENT_SPLIT) for part in self._split_for(holder)])
+        for action in (self.next_action, self.previous_action, self.leave_action):
+            action.setEnabled(True)
+        self._sync_check(self.present_action, True)
+        window.showFullScreen()
+        self._sync_check(self.full_screen_action, True)
+        if window.last_frame is not None:
+            self._on_frame(window.last_frame)
+
+    def _split_for(self, holder: QtWidgets.QSplitter) -> list[int]:
+        parts = []
+        for i in range(holder.count()):
+            widget = holder.widget(i)
+            parts.append(_PRESENT_SPLIT[0] if widget is self.window.input_panel else
+                         _PRESENT_SPLIT[1] if widget is self.big_map else 0)
+        return parts
+
+    def leave(self) -> None:
+        """Back to the window as it was: panels, sizes, window state (also ends plain full screen)."""
+        window, saved = self.window, self._saved
+        if saved is None:
+            if window.isFullScreen():
+                self._on_full_screen(False)
+            return
+        self._saved = None
+        self.big_map.hide()
+        self.big_map.setParent(None)   # out of the window's splitter, as before
+        for part in saved.hidden:
+            part.show()
+        for splitter, sizes in saved.sizes.items():
+            splitter.setSizes(sizes)
+        for action in (self.next_action, self.previous_action):
+            action.setEnabled(False)
+        self._sync_check(self.present_action, False)
+        if saved.state & QtCore.Qt.WindowState.WindowFullScreen:
+            return  # it was full screen before presenting: stays so
+        window.setWindowState(saved.state)
+        self._sync_check(self.full_screen_action, False)
+        self.leave_action.setEnabled(False)
+
+    @QtCore.Slot(bool)
+    def _on_present(self, on: bool) -> None:
+        self.enter() if on else self.leave()
+
+    @QtCore.Slot(bool)
+    def _on_full_screen(self, on: bool) -> None:
+        window = self.window
+        if on and not window.isFullScreen():
+            window.showFullScreen()
+        elif not on and window.isFullScreen():
+            if self.presenting:
+                self.leave()   # presentation mode is full screen by definition
+            window.showNormal()
+        self._sync_check(self.full_screen_action, on)
+        self.leave_action.setEnabled(on or self.presenting)
+
+    @staticmethod
+    def _sync_check(action: QtGui.QAction, on: bool) -> None:
+        """Show the state without re-entering the slot."""
+        blocked = action.blockSignals(True)
+        action.setChecked(on)
+        action.blockSignals(blocked)
+
+    # --- the big map ------------------------------------------------------------------------------
+    def _selected(self) -> int:
+        return self.window.editor.selected()
+
+    @QtCore.Slot(int)
+    def _on_selection(self, _index: int) -> None:
+        if self.presenting and self.window.last_frame is not None:
+            self._on_frame(self.window.last_frame)
+
+    @QtCore.Slot(object)
+    def _on_frame(self, result) -> None:
+        if not self._defaults_settled:  # the first frame: the window is laid out; its sizes are the defaults
+            self._defaults_settled = True
+            self._default_sizes = self._splitter_sizes()
+        if not self.presenting:
+            return
+        view = result.views.get("filters") if result.error is None else None
+        if view is None:
+            self.big_map.clear(result.error or "no per-filter maps")
+            return
+        self.big_map.show_filter(view, self._selected())
+        self._ask_for_sharp_tiles(view)
+
+    def _ask_for_sharp_tiles(self, view) -> None:
+        """Have the worker draw the per-filter tiles at the big map's size, not the hidden mosaic's.
+
+        The window sets each view's drawing scale from its panel's size; the hidden
+        mosaic panel would leave the big map an enlarged, blurred thumbnail.
+        """
+        window = self.window
+        size = self.big_map.view.size() * self.big_map.devicePixelRatioF()
+        h, w = view.values.shape[:2]
+        if size.width() < 20 or size.height() < 20 or window.snapshot.view.display_scale > 0:
+            return
+        fit = min(size.width() / w, size.height() / h)
+        # the same rule as the window's: the smallest power of ½ enlarged at most 1.4×
+        scale = next((s for s in (0.125, 0.25, 0.5) if s >= fit / 1.4), 1.0)
+        fits = window.snapshot.view.fits
+        entry = ("filters", scale, round(size.width() / size.height(), 1))
+        if entry in fits:
+            return
+        fits = tuple(item for item in fits if item[0] != "filters") + (entry,)
+        view_settings = dataclasses.replace(window.snapshot.view, fits=fits)
+        window._set_snapshot(dataclasses.replace(window.snapshot, view=view_settings))
+
+    def step_filter(self, delta: int) -> None:
+        """Select the next (``delta`` = 1) or previous shown filter, wrapping around."""
+        frame = self.window.last_frame
+        view = frame.views.get("filters") if frame is not None else None
+        if view is None or not view.filters:
+            return
+        index = (tile_index(view, self._selected()) + delta) % len(view.filters)
+        self.window.editor.set_selected(view.filters[index])
+
+    # --- fonts --------------------------------------------------------------------------------------
+    def set_font_scale(self, scale: float, remember: bool = True) -> None:
+        """Every text in the window at ``scale`` × the normal size (one of :data:`FONT_SCALES`)."""
+        self.font_scale = scale
+        font = QtGui.QFont(self._base_font)
+        if font.pointSizeF() > 0:
+            font.setPointSizeF(self._base_font.pointSizeF() * scale)
+        else:  # a pixel-sized platform font
+            font.setPixelSize(max(6, round(self._base_font.pixelSize() * scale)))
+        self.window.setFont(font)
+        self.smaller_action.setEnabled(scale > FONT_SCALES[0])
+        self.larger_action.setEnabled(scale < FONT_SCALES[-1])
+        if remember and self.window.settings is not None:
+            self.window.settings.setValue(FONT_KEY, f"{scale:g}")
+
+    def larger_font(self) -> None:
+        self.set_font_scale(next((s for s in FONT_SCALES if s > self.font_scale + 1e-9), FONT_SCALES[-1]))
+
+    def smaller_font(self) -> None:
+        self.set_font_scale(next((s for s in reversed(FONT_SCALES) if s < self.font_scale - 1e-9),
+                                 FONT_SCALES[0]))
+
+    # --- layout -------------------------------------------------------------------------------------
+    def _splitter_sizes(self) -> dict:
+        return {splitter: splitter.sizes() for splitter in self.window.findChildren(QtWidgets.QSplitter)
+                if splitter is not self.big_map.parentWidget()}
+
+    def reset_layout(self) -> None:
+        """Panels to their first sizes, docks and toolbars as built, the default window size.
+
+        The remembered geometry is removed too: the next start opens at the default size.
+        """
+        window = self.window
+        self.leave()
+        if window.isFullScreen() or window.isMaximized():
+            window.showNormal()
+        window.restoreState(self._default_state)
+        window.resize(*default_window_size())
+        for splitter, sizes in self._default_sizes.items():
+            if sum(sizes) > 0:  # proportions: the splitter scales them to its size now
+                splitter.setSizes(sizes)
+        if window.settings is not None:
+            window.settings.remove(GEOMETRY_KEY)
+        window.show_message("layout reset to the defaults", warning=False)
+
+
+def attach_presentation(window) -> Presentation:
+    """Give ``window`` presentation mode, font sizes, full screen and Reset layout in its View menu.
+
+    Call once, at the end of the window's construction (the default layout is read then).
+    """
+    presentation = Presentation(window)
+    window.presentation = presentation
+    menu = next((action.menu() for action in window.menuBar().actions()
+                 if action.menu() is not None and action.text().replace("&", "") == "View"), None)
+    if menu is None:
+        menu = window.menuBar().addMenu("&View")
+    presentation.add_to(menu)
+    return presentation
