@@ -13,9 +13,11 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.live.processor import MapView
 from playground.render.colormaps import DIVERGING, SEQUENTIAL, lut
+from playground.render.numbers import format_cell, map_scale
 
 from . import theme
 from .color_bar import ColorBar
+from .elided_label import ElidedLabel
 
 __all__ = ["MapPanel", "ImagePanel"]
 
@@ -123,6 +125,7 @@ class _TileLabels(QtWidgets.QGraphicsItem):
                 continue
             tile = view.tile(index)
             low, high = view.levels[index]
+            scale = map_scale(tile)  # float32 noise reads 0 against the map's own size
             step_x, step_y = rect.width() / w, rect.height() / h
             for row in range(h):
                 for col in range(w):
@@ -131,7 +134,7 @@ class _TileLabels(QtWidgets.QGraphicsItem):
                     strong = abs(value) > 0.6 * max(abs(low), abs(high))
                     painter.setPen(QtGui.QColor("#111111" if strong else theme.TEXT))
                     cell = QtCore.QRectF(rect.left() + col * step_x, rect.top() + row * step_y, step_x, step_y)
-                    painter.drawText(cell, QtCore.Qt.AlignmentFlag.AlignCenter, f"{value:.3g}")
+                    painter.drawText(cell, QtCore.Qt.AlignmentFlag.AlignCenter, format_cell(value, scale))
             painter.setPen(QtGui.QPen(QtGui.QColor(theme.BORDER), 1))
 
 
@@ -144,7 +147,7 @@ class ImagePanel(QtWidgets.QFrame):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
-        self.title = QtWidgets.QLabel(title)
+        self.title = ElidedLabel(title)  # a long title must not widen the panel
         self.title.setStyleSheet("font-weight: 600;")
         self.readout = QtWidgets.QLabel(" ")
         self.readout.setStyleSheet(f"color: {theme.MUTED};")
@@ -188,9 +191,12 @@ class MapPanel(QtWidgets.QFrame):
     -------
     tile_clicked(int)
         The bank index of the filter whose tile was clicked.
+    cell_clicked(str, int, int, int)
+        The view key, the tile and the cell's (row, col) in the full-size map.
     """
 
     tile_clicked = QtCore.Signal(int)
+    cell_clicked = QtCore.Signal(str, int, int, int)
 
     def __init__(self, title: str, tooltip: str = "", parent=None):
         super().__init__(parent)
@@ -199,7 +205,7 @@ class MapPanel(QtWidgets.QFrame):
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         outer.setSpacing(2)
-        self.title = QtWidgets.QLabel(title)
+        self.title = ElidedLabel(title)  # a long title must not widen the panel
         self.title.setStyleSheet("font-weight: 600;")
         outer.addWidget(self.title)
         body = QtWidgets.QHBoxLayout()
@@ -290,6 +296,10 @@ class MapPanel(QtWidgets.QFrame):
         low, high = view.levels[tile]
         self.colour_bar.set_levels(float(low), float(high), view.titles[tile].split(" · ")[0])
 
+    def cell_at(self, scene_pos):
+        """(tile, row, col) in full-size map coordinates under a scene position, or None."""
+        return self._tile_under(scene_pos)
+
     def _tile_under(self, pos):
         view = self.current
         if view is None:
@@ -333,3 +343,4 @@ class MapPanel(QtWidgets.QFrame):
         hit = self._tile_under(event.scenePos())
         if hit is not None and self.current is not None:
             self.tile_clicked.emit(self.current.filters[hit[0]])
+            self.cell_clicked.emit(self.current.key, *hit)
