@@ -16,9 +16,11 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from playground.kernels.network import INPUT_CHANNELS
+
 from .bank_list import kernel_icon
 
-__all__ = ["ChannelStrip", "ZERO_ROLE"]
+__all__ = ["ChannelStrip", "ZERO_ROLE", "default_channel_names", "checked_names"]
 
 ZERO_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1  # True where the slice is all zeros
 _ICON = 26          # thumbnail side in pixels
@@ -26,6 +28,19 @@ _CELL_W = 58        # one channel's width: room for "Sobel…" under the thumbna
 _CELL_H = _ICON + 22
 # the input's colours, so R, G and B read at a glance (the old tabs had them too)
 _CHANNEL_COLOURS = {"R": "#ff8a80", "G": "#8fdc8f", "B": "#8ab4ff"}
+
+
+def default_channel_names(channels: int) -> tuple[str, ...]:
+    """Names for a bank shown without its network: the picture's (R, G, B or gray), else C1, C2…"""
+    return INPUT_CHANNELS.get(channels) or tuple(f"C{c + 1}" for c in range(channels))
+
+
+def checked_names(names, channels: int) -> tuple[str, ...]:
+    """``names`` as a tuple of str, one per channel; ValueError naming both counts otherwise."""
+    names = tuple(str(name) for name in names)
+    if len(names) != channels:
+        raise ValueError(f"the bank's filters have {channels} input channels; got {len(names)} channel names")
+    return names
 
 
 class ChannelStrip(QtWidgets.QListWidget):

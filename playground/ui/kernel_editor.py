@@ -23,27 +23,15 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.kernels import TOOLS, Filter, FilterBank
 from playground.kernels.mixing import mixing_bank, mixing_preset
-from playground.kernels.network import INPUT_CHANNELS
 from playground.kernels.presets import PRESETS, preset_filter, preset_weights
 from playground.kernels.tools import randomize
 
+from .channel_strip import checked_names, default_channel_names
 from .kernel_editor_view import EditorView
 
 __all__ = ["KernelEditor"]
 
 _NEW_FILTER_PRESET = "Identity"
-
-
-def default_channel_names(channels: int) -> tuple[str, ...]:
-    """Names for a bank shown without its network: the picture's (R, G, B or gray), else C1, C2…"""
-    return INPUT_CHANNELS.get(channels) or tuple(f"C{c + 1}" for c in range(channels))
-
-
-def _checked_names(names, channels: int) -> tuple[str, ...]:
-    names = tuple(str(name) for name in names)
-    if len(names) != channels:
-        raise ValueError(f"the bank's filters have {channels} input channels; got {len(names)} channel names")
-    return names
 
 
 def _unique_name(wanted: str, taken: set[str]) -> str:
@@ -89,7 +77,7 @@ class KernelEditor(QtWidgets.QWidget):
             raise TypeError(f"KernelEditor needs a FilterBank; got {type(bank).__name__}")
         self._bank = bank
         self._names = (default_channel_names(bank.channels) if channel_names is None
-                       else _checked_names(channel_names, bank.channels))
+                       else checked_names(channel_names, bank.channels))
         self._selected = 0
         self._channel = 0
         self._rng = np.random.default_rng()
@@ -126,7 +114,7 @@ class KernelEditor(QtWidgets.QWidget):
         if not isinstance(bank, FilterBank):
             raise TypeError(f"KernelEditor needs a FilterBank; got {type(bank).__name__}")
         if channel_names is not None:
-            self._names = _checked_names(channel_names, bank.channels)
+            self._names = checked_names(channel_names, bank.channels)
         elif len(self._names) != bank.channels:
             self._names = default_channel_names(bank.channels)
         if layer_title is not None:
