@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from playground.engine import array_module, asnumpy
+from playground.engine import array_module, asnumpy, buffers
 from playground.engine.layer import LayerOutput, run_layer
 from playground.engine.shapes import effective_size, output_size
-from playground.render.from_input import InputTiles, values_at
+from playground.render.from_input import InputTiles, values_at, whole_factors
 from playground.render.levels import map_levels, noise_floors, sample_levels, sample_places
 from playground.render.mosaic import MosaicLayout, grid_layout
 
@@ -42,7 +42,8 @@ class ShownMaps:
         The full-size maps (computed on first read when an OnDemandArray).
     tiles : tuple of numpy.ndarray float32 (h, w)
         One 2-D map per tile, in tile order: at the tile size, or larger (the
-        mosaic shrinks it while drawing).
+        mosaic shrinks it while drawing). Fast-path tiles are per-thread scratch
+        buffers, valid until this thread's next frame: draw them, or copy them.
     levels : numpy.ndarray float64 (N, 2)
         This frame's own levels (before smoothing).
     """
@@ -158,20 +159,34 @@ def compute_shown(frame: np.ndarray, snapshot) -> Shown:
         if view.per_channel:
             channel_sample = parts.transpose(0, 2, 1).reshape(n_c * k, -1)
 
-    tiles = None
+    filter_small = channel_small = None
     if fast_f or fast_c:
         tiles = InputTiles(frame, pads, w.shape[:2], stride, dilation, out_hw)
+        fine, coarse = sorted((tile_f, tile_c), key=lambda t: -t[0] * t[1])
+        if fast_f and fast_c and whole_factors(out_hw, fine) and whole_factors(fine, coarse):
+            # both views from one set of per-channel tiles: a filter's tile is its
+            # channels' tiles summed plus the bias, and coarser tiles are block means
+            # of finer ones (cheaper than a second pass over the input)
+            parts = tiles.channel_tiles(w, flip, fine)                        # (n_c, K, h, w)
+            sums = np.sum(parts, axis=0, out=buffers.scratch(np, "shown:sums", (k,) + fine))
+            sums += b[:, None, None]
+            filter_small = _block_means(sums, tile_f, "filters")
+            channel_small = _block_means(parts.reshape(n_c * k, *fine), tile_c, "channels")
+        else:
+            if fast_f:
+                filter_small = tiles.filter_tiles(w, b, flip, tile_f)
+            if fast_c:
+                base = tile_f if fast_f else None
+                channel_small = tiles.channel_tiles(w, flip, tile_c, base).reshape(n_c * k, *tile_c)
     if fast_f:
-        small = tiles.filter_tiles(w, b, flip, tile_f)
-        filters = ShownMaps(output.maps, tuple(small), _levels(filter_sample, policy, True, floor_k))
+        filters = ShownMaps(output.maps, tuple(filter_small), _levels(filter_sample, policy, True, floor_k))
     else:
         filters = _full_view(output.maps, 1, view.scale_for("filters"), filter_sample, policy,
                              layer.activation == "none", floor_k)
     channels = None
     if view.per_channel:
         if fast_c:
-            small = tiles.channel_tiles(w, flip, tile_c, base=tile_f if fast_f else None)
-            channels = ShownMaps(output.contributions, tuple(small.reshape(n_c * k, *small.shape[2:])),
+            channels = ShownMaps(output.contributions, tuple(channel_small),
                                  _levels(channel_sample, policy, True, floor_ck))
         else:
             channels = _full_view(output.contributions, 2, view.scale_for("channels"), channel_sample, policy,
@@ -181,6 +196,20 @@ def compute_shown(frame: np.ndarray, snapshot) -> Shown:
         pooled = _full_view(output.pooled, 1, view.scale_for("pooled"), None, policy,
                             layer.activation == "none", floor_k)
     return Shown(output, out_hw, filters, channels, pooled)
+
+
+def _block_means(stack: np.ndarray, tile: tuple[int, int], what: str) -> np.ndarray:
+    """(N, h, w) tiles → (N, tile_h, tile_w) block means (``tile`` divides (h, w)),
+    in a per-thread scratch buffer."""
+    n, h, w = stack.shape
+    if (h, w) == tuple(tile):
+        return stack
+    # one resize of the stacked tiles: each block lies inside one tile, as h is a
+    # multiple of the block height
+    out = buffers.scratch(np, f"shown:{what}", (n * tile[0], tile[1]))
+    flat = cv2.resize(np.ascontiguousarray(stack).reshape(n * h, w), (tile[1], n * tile[0]), dst=out,
+                      interpolation=cv2.INTER_AREA)
+    return flat.reshape(n, *tile)
 
 
 def _levels(sample, policy, signed, floors) -> np.ndarray:

@@ -42,6 +42,12 @@ def whole_factors(out_hw: tuple[int, int], tile: tuple[int, int]) -> tuple[int, 
     return h // th, w // tw
 
 
+def _scratch(what: str, shape) -> np.ndarray:
+    """A float32 work array reused per thread and shape: fresh blocks over 128 KB went
+    back to the OS after every frame and page-faulted in again on the next."""
+    return buffers.scratch(np, f"from_input:{what}", tuple(shape))
+
+
 def _as_weights(w, flip: bool) -> np.ndarray:
     """(f_H, f_W, n_c, K) float32, rotated by 180° for true convolution."""
     w = np.asarray(w, np.float32)
@@ -62,9 +68,10 @@ class InputTiles:
 
     Notes
     -----
-    The padded copy and the box-filtered pictures live in per-thread scratch
-    buffers (see :mod:`playground.engine.buffers`): the next frame of the same
-    geometry on the same thread overwrites them, so results are copies.
+    The padded copy, the box-filtered pictures and the returned tiles live in
+    per-thread scratch buffers (see :mod:`playground.engine.buffers`): the next
+    call with the same shapes on the same thread overwrites them. Copy a result
+    to keep it.
     """
 
     def __init__(self, x, pads, kernel, stride: int, dilation: int, out_hw):
@@ -163,7 +170,7 @@ class InputTiles:
         f_h, f_w = self.kernel
         th, tw = tile
         n_c = self.x.shape[2]
-        means = np.empty((n_c, f_h * f_w, th, tw), np.float32)
+        means = _scratch("means", (n_c, f_h * f_w, th, tw))
         for i in range(f_h):
             for j in range(f_w):
                 # tap (i, j) reads padded rows i·d + S·(…): phase (i·d) mod S, offset (i·d) // S
@@ -197,7 +204,7 @@ class InputTiles:
         f_h, f_w = self.kernel
         xpad = self.xpad
         n_c = xpad.shape[2]
-        means = np.empty((n_c, f_h * f_w, th, tw), np.float32)
+        means = _scratch("means", (n_c, f_h * f_w, th, tw))
         for i in range(f_h):
             rows = xpad[i * d: i * d + (h - 1) * s + 1: s]
             tall = cv2.resize(rows.reshape(h, -1), (rows.shape[1] * n_c, th), interpolation=cv2.INTER_AREA)
@@ -220,7 +227,8 @@ class InputTiles:
         f_h, f_w, n_c, k = w.shape
         means = self.tap_means(tile, base)
         per_channel = np.ascontiguousarray(w.reshape(f_h * f_w, n_c, k).transpose(1, 2, 0))  # (n_c, K, taps)
-        return np.matmul(per_channel, means).reshape(n_c, k, *tile)
+        out = _scratch("channel tiles", (n_c, k, tile[0] * tile[1]))
+        return np.matmul(per_channel, means, out=out).reshape(n_c, k, *tile)
 
     def filter_tiles(self, w, b, flip: bool, tile, base=None) -> np.ndarray:
         """Each filter's map (before any activation) shrunk to ``tile`` (h, w).
@@ -233,7 +241,8 @@ class InputTiles:
         f_h, f_w, n_c, k = w.shape
         means = self.tap_means(tile, base)
         weights = np.ascontiguousarray(w.reshape(f_h * f_w, n_c, k).transpose(2, 1, 0)).reshape(k, -1)
-        tiles = weights @ means.reshape(-1, tile[0] * tile[1])
+        size = tile[0] * tile[1]
+        tiles = np.matmul(weights, means.reshape(-1, size), out=_scratch("filter tiles", (k, size)))
         if b is not None:
             tiles += np.asarray(b, np.float32)[:, None]
         return tiles.reshape(k, *tile)
@@ -259,6 +268,7 @@ def values_at(x, w, flip: bool, pads, stride: int, dilation: int, rows: np.ndarr
     -------
     numpy.ndarray float32 (n_c, n, K)
         Summed over n_c plus the bias: the maps' values before the activation.
+        A per-thread scratch buffer, overwritten by the next call of the same size.
     """
     x = np.asarray(x, np.float32)
     w = _as_weights(w, flip)
@@ -271,18 +281,20 @@ def values_at(x, w, flip: bool, pads, stride: int, dilation: int, rows: np.ndarr
         # real cell and are then weighted 0
         y = rows[:, None, None] * stride + np.arange(f_h)[None, :, None] * dilation - pads[0][0]
         xx = cols[:, None, None] * stride + np.arange(f_w)[None, None, :] * dilation - pads[1][0]
-        inside = (y >= 0) & (y < n_h) & (xx >= 0) & (xx < n_w)
-        flat = (np.clip(y, 0, n_h - 1) * n_w + np.clip(xx, 0, n_w - 1)).reshape(len(rows), -1)
-        inside = inside.reshape(len(rows), -1, 1)
+        inside = ((y >= 0) & (y < n_h) & (xx >= 0) & (xx < n_w)).reshape(1, len(rows), -1)
+        cell = (np.clip(y, 0, n_h - 1) * n_w + np.clip(xx, 0, n_w - 1)).reshape(1, len(rows), -1)
+        # element indices laid out (n_c, n, taps): the gather lands in the order the
+        # product reads, with no transposed copy after it
+        flat = cell * n_c + np.arange(n_c).reshape(n_c, 1, 1)
         cached = (flat.astype(np.intp), None if inside.all() else inside.astype(np.float32))
         if len(_TAP_INDEX) > 32:
             _TAP_INDEX.clear()
         _TAP_INDEX[key] = cached
     flat, inside = cached
-    # np.take, not x[flat]: fancy indexing of whole rows ran 10-40× slower here
-    cells = np.take(x.reshape(-1, n_c), flat, axis=0)          # (n, taps, n_c)
+    # np.take of single elements, not x[…] of whole pixels: fancy indexing of rows ran
+    # 10-40× slower here
+    cells = np.take(np.ascontiguousarray(x).reshape(-1), flat, out=_scratch("cells", flat.shape))  # (n_c, n, T)
     if inside is not None:
         cells *= inside
-    per_channel = np.ascontiguousarray(cells.transpose(2, 0, 1))           # (n_c, n, taps)
     weights = np.ascontiguousarray(w.reshape(f_h * f_w, n_c, k).transpose(1, 0, 2))  # (n_c, taps, K)
-    return np.matmul(per_channel, weights)
+    return np.matmul(cells, weights, out=_scratch("values", (n_c, len(rows), k)))
