@@ -3,10 +3,13 @@
 Prints, for a 640×480 source and the starting bank (8 filters 3×3, per-filter and
 per-channel views both drawn):
 
-* processor: median ms per frame for the engine (conv + activation + pooling) and
-  for drawing (levels + mosaics), timed in this process without Qt;
-* app: the summary line of ``python main.py --benchmark N`` for each run, then the
-  median FPS and latency over the runs (offscreen, so no display is needed).
+* processor: ``FrameProcessor.process`` ms per frame (median, 10th-90th percentile)
+  and its parts: computing what is shown (tiles, levels' samples, any full-size
+  maps) and drawing (levels + mosaics), timed in this process without Qt;
+* app: the summary line of ``python main.py --benchmark N`` for each run and the
+  GUI thread's ms of work per displayed frame (p50/p95, from the app's
+  ``KERNEL_PLAYGROUND_BENCH_DETAIL`` line), then the medians over the runs
+  (offscreen, so no display is needed).
 
 Usage: python benchmarks/bench_live.py [--frames N] [--runs R] [--source SPEC]
 """
@@ -29,10 +32,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 LINE = re.compile(r"frames=(\d+) fps=([\d.]+) latency_p50_ms=([\d.]+) latency_p95_ms=([\d.]+)")
+GUI_LINE = re.compile(r"gui_ms_p50=([\d.]+) gui_ms_p95=([\d.]+)")
 
 
-def processor_figures(source_spec: str, frames: int) -> tuple[float, float, float]:
-    """Median (engine ms, draw ms, total ms) of FrameProcessor.process on one source."""
+def processor_figures(source_spec: str, frames: int) -> dict:
+    """FrameProcessor.process on one source: medians and the 10th-90th percentile range."""
     from playground.live.processor import FrameProcessor
     from playground.live.snapshot import Snapshot, ViewSettings
     from playground.sources import open_source
@@ -44,28 +48,36 @@ def processor_figures(source_spec: str, frames: int) -> tuple[float, float, floa
     with open_source(source_spec) as source:
         for _ in range(5):
             processor.process(source.read(), snapshot)
-        engine, draw, total = [], [], []
+        engine, draw, total, cpu = [], [], [], []
         for _ in range(frames):
             frame = source.read()
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             result = processor.process(frame, snapshot)
             total.append((time.perf_counter() - start) * 1e3)
+            cpu.append((time.process_time() - cpu_start) * 1e3)
             engine.append(result.engine_ms)
             draw.append(result.render_ms)
-    return statistics.median(engine), statistics.median(draw), statistics.median(total)
+    ordered = sorted(total)
+    return {"engine": statistics.median(engine), "draw": statistics.median(draw),
+            "total": statistics.median(total), "p10": ordered[len(ordered) // 10],
+            "p90": ordered[(len(ordered) * 9) // 10], "cpu": statistics.median(cpu)}
 
 
-def app_run(source_spec: str, frames: int) -> tuple[float, float, float] | None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+def app_run(source_spec: str, frames: int) -> tuple[float, float, float, float, float] | None:
+    """(fps, latency p50, p95, GUI ms p50, p95) of one ``main.py --benchmark`` run."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", KERNEL_PLAYGROUND_BENCH_DETAIL="1")
     with tempfile.TemporaryDirectory() as folder:
         env["KERNEL_PLAYGROUND_SETTINGS"] = str(Path(folder) / "settings.ini")
         done = subprocess.run([sys.executable, str(REPO / "main.py"), "--source", source_spec,
                                "--benchmark", str(frames)], env=env, capture_output=True, text=True, timeout=600)
     match = LINE.search(done.stdout)
-    print(f"  {done.stdout.strip() or done.stderr.strip()}")
+    gui = GUI_LINE.search(done.stderr)
+    gui_text = f" gui_ms_p50={gui.group(1)} gui_ms_p95={gui.group(2)}" if gui else " (no GUI-thread figures)"
+    print(f"  {done.stdout.strip() or done.stderr.strip()}{gui_text if match else ''}")
     if not match:
         return None
-    return float(match.group(2)), float(match.group(3)), float(match.group(4))
+    gui_ms = (float(gui.group(1)), float(gui.group(2))) if gui else (float("nan"), float("nan"))
+    return float(match.group(2)), float(match.group(3)), float(match.group(4)), *gui_ms
 
 
 def main() -> int:
@@ -78,16 +90,17 @@ def main() -> int:
     from playground.engine import get_backend
 
     print(f"backend: {get_backend()}; source: {args.source}; 8 filters 3×3, per-filter + per-channel views")
-    engine, draw, total = processor_figures(args.source, min(args.frames, 100))
-    print(f"processor (no Qt), median of {min(args.frames, 100)}: engine {engine:.1f} ms, draw {draw:.1f} ms, "
-          f"total {total:.1f} ms per frame")
+    figures = processor_figures(args.source, min(args.frames, 100))
+    print(f"processor (no Qt), {min(args.frames, 100)} frames: process() {figures['total']:.1f} ms per frame "
+          f"(p10-p90 {figures['p10']:.1f}-{figures['p90']:.1f}, CPU {figures['cpu']:.1f} ms): computing "
+          f"{figures['engine']:.1f} ms, drawing {figures['draw']:.1f} ms (medians); "
+          f"load average {os.getloadavg()[0]:.2f}")
     print(f"app, {args.runs} runs of --benchmark {args.frames}:")
     runs = [r for r in (app_run(args.source, args.frames) for _ in range(args.runs)) if r]
     if runs:
-        fps = statistics.median(r[0] for r in runs)
-        p50 = statistics.median(r[1] for r in runs)
-        p95 = statistics.median(r[2] for r in runs)
-        print(f"median over runs: fps={fps:.1f} latency_p50_ms={p50:.1f} latency_p95_ms={p95:.1f}")
+        fps, p50, p95, gui50, gui95 = (statistics.median(r[i] for r in runs) for i in range(5))
+        print(f"median over runs: fps={fps:.1f} latency_p50_ms={p50:.1f} latency_p95_ms={p95:.1f} "
+              f"gui_ms_p50={gui50:.1f} gui_ms_p95={gui95:.1f} (GUI-thread work per displayed frame)")
     return 0 if runs else 1
 
 
