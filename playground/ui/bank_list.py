@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.kernels import MAX_FILTERS, FilterBank
 
-from .kernel_grid import cell_colours
+from .kernel_grid import tile_colours
 
 __all__ = ["BankPanel", "BankList", "kernel_icon"]
 
@@ -36,10 +36,8 @@ def kernel_icon(weights: np.ndarray, scale: float | None = None, side: int = _IC
     rows, cols = kernel.shape
     if scale is None:
         scale = float(np.abs(kernel).max(initial=0.0))
-    image = QtGui.QImage(cols, rows, QtGui.QImage.Format.Format_RGB32)
-    for row in range(rows):
-        for col in range(cols):
-            image.setPixelColor(col, row, cell_colours(float(kernel[row, col]), scale)[0])
+    rgb = np.ascontiguousarray(tile_colours(kernel, scale))  # one table look-up, not a pixel at a time
+    image = QtGui.QImage(rgb.tobytes(), cols, rows, 3 * cols, QtGui.QImage.Format.Format_RGB888).copy()
     longest = max(rows, cols)
     side = side - side % longest if longest <= side else longest  # whole pixels per cell
     pixmap = QtGui.QPixmap.fromImage(image.scaled(side, side, QtCore.Qt.AspectRatioMode.IgnoreAspectRatio,

@@ -16,7 +16,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.render.colormaps import DIVERGING, lut
 
-__all__ = ["KernelGrid", "WeightCells", "parse_weight", "format_weight", "cell_colours", "MAX_WEIGHT", "VALUE_ROLE"]
+__all__ = ["KernelGrid", "WeightCells", "tile_colours", "parse_weight", "format_weight", "cell_colours",
+           "MAX_WEIGHT", "VALUE_ROLE"]
 
 MAX_WEIGHT = 1e6
 VALUE_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
@@ -91,6 +92,13 @@ def cell_colours(value: float, scale: float) -> tuple[QtGui.QColor, QtGui.QColor
         return background, _TEXT_ZERO
     luminance = (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
     return background, _TEXT_DARK if luminance > 0.5 else _TEXT_LIGHT
+
+
+def tile_colours(values, scale: float) -> np.ndarray:
+    """The tiles' colours of :func:`cell_colours` for a whole array at once: (..., 3) uint8 RGB."""
+    values = np.asarray(values, np.float64)
+    t = 0.5 + 0.5 * (values / scale if scale > 0 else np.zeros_like(values))
+    return _DIVERGING[np.rint(np.clip(t, 0.0, 1.0) * 255).astype(np.intp)]
 
 
 def cell_size(f: int) -> int:
@@ -184,6 +192,8 @@ class WeightCells(QtWidgets.QTableWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
         self._values = np.zeros((0, 0))
+        self._scale = 0.0                  # the |w| of the strongest colour now shown
+        self._widths = np.zeros((0, 0), int)  # each cell's text width, to fit one font to the widest
         self._wheel_rest = 0
         self.centre = -1  # the cell marked as the output pixel's (none unless a subclass says)
         self.cell_font: QtGui.QFont | None = None  # one size for every cell, so the numbers compare
@@ -197,29 +207,42 @@ class WeightCells(QtWidgets.QTableWidget):
         """The values shown, float64."""
         return self._values.copy()
 
-    def _show_values(self, values: np.ndarray) -> None:
-        """Fill the existing rows × columns with ``values``; colours scaled by the largest |w|."""
-        self._values = np.array(values, np.float64)
-        scale = float(np.abs(self._values).max(initial=0.0))
-        for row in range(self._values.shape[0]):
-            for col in range(self._values.shape[1]):
-                value = float(self._values[row, col])
-                item = self.item(row, col)
-                if item is None:
-                    item = QtWidgets.QTableWidgetItem()
-                    item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
-                    self.setItem(row, col, item)
-                background, text_colour = cell_colours(value, scale)
-                item.setData(VALUE_ROLE, value)
-                item.setText(format_weight(value))
-                item.setData(_FILL_ROLE, background)
-                item.setData(_INK_ROLE, text_colour)
-                item.setToolTip(self._cell_tip(row, col, value))
-        texts = [format_weight(v) for v in self._values.ravel()]
+    def _show_values(self, values: np.ndarray, relabel: bool = False) -> None:
+        """Fill the existing rows × columns with ``values``; colours scaled by the largest |w|.
+
+        Only cells whose value changed get new text (all get new colours when the
+        scale moved): a 64 × 64 mixing matrix stays quick to edit one cell at a
+        time. ``relabel`` redoes every cell (the names in the tooltips changed).
+        """
+        new = np.array(values, np.float64)
+        scale = float(np.abs(new).max(initial=0.0))
+        full = relabel or new.shape != self._values.shape
+        changed = np.ones(new.shape, bool) if full else new != self._values
+        recolour = full or scale != self._scale
+        self._values, self._scale = new, scale
+        if full:
+            self._widths = np.zeros(new.shape, int)
         metrics = QtGui.QFontMetrics(self.font())
-        widest = max(texts, key=metrics.horizontalAdvance, default="")
-        width = self.horizontalHeader().defaultSectionSize() - 6
-        self.cell_font = _fitted_font(self.font(), widest, width)
+        for row, col in np.argwhere(np.ones(new.shape, bool) if recolour else changed):
+            value = float(new[row, col])
+            item = self.item(row, col)
+            if item is None:
+                item = QtWidgets.QTableWidgetItem()
+                item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+                self.setItem(row, col, item)
+            if changed[row, col]:
+                text = format_weight(value)
+                item.setData(VALUE_ROLE, value)
+                item.setText(text)
+                item.setToolTip(self._cell_tip(row, col, value))
+                self._widths[row, col] = metrics.horizontalAdvance(text)
+            background, text_colour = cell_colours(value, scale)
+            item.setData(_FILL_ROLE, background)
+            item.setData(_INK_ROLE, text_colour)
+        if changed.any():
+            widest = np.unravel_index(int(np.argmax(self._widths)), new.shape) if new.size else None
+            text = format_weight(new[widest]) if widest is not None else ""
+            self.cell_font = _fitted_font(self.font(), text, self.horizontalHeader().defaultSectionSize() - 6)
 
     def _where(self, row: int, col: int) -> str:
         """What a cell is called in a tooltip or a refusal."""

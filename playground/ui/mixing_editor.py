@@ -64,17 +64,19 @@ class MixingMatrix(WeightCells):
         k, n_c = values.shape
         if len(filter_names) != k or len(channel_names) != n_c:
             raise ValueError(f"a {k} × {n_c} matrix needs {k} filter names and {n_c} channel names")
+        relabel = (tuple(filter_names), tuple(channel_names)) != (self._rows, self._cols)
         self._rows, self._cols = tuple(filter_names), tuple(channel_names)
         if (k, n_c) != (self.rowCount(), self.columnCount()):
             self.setRowCount(k)
             self.setColumnCount(n_c)
-        self.setVerticalHeaderLabels(self._rows)
-        self.setHorizontalHeaderLabels(self._cols)
-        for row, name in enumerate(self._rows):
-            self.verticalHeaderItem(row).setToolTip(f"Output filter {row + 1}: {name}")
-        for col, name in enumerate(self._cols):
-            self.horizontalHeaderItem(col).setToolTip(f"Input channel {col + 1}: {name}")
-        self._show_values(values)
+        if relabel:
+            self.setVerticalHeaderLabels(self._rows)
+            self.setHorizontalHeaderLabels(self._cols)
+            for row, name in enumerate(self._rows):
+                self.verticalHeaderItem(row).setToolTip(f"Output filter {row + 1}: {name}")
+            for col, name in enumerate(self._cols):
+                self.horizontalHeaderItem(col).setToolTip(f"Input channel {col + 1}: {name}")
+        self._show_values(values, relabel=relabel)
         self._fit_height()
 
     def _fit_height(self) -> None:

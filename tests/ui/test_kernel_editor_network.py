@@ -302,3 +302,25 @@ def test_a_1x1_filter_icon_shows_its_channels():
     left, middle, right = (image.pixelColor(x, 10) for x in (2, 10, 18))
     assert left.red() > left.blue() and right.blue() > right.red()  # one stripe per channel, by sign
     assert middle.lightness() < left.lightness()
+
+
+def test_icons_use_the_cells_colours():
+    from playground.ui.kernel_grid import cell_colours, tile_colours
+
+    values = np.linspace(-3, 3, 61)
+    for scale in (2.0, 0.0):  # 0: an all-zero kernel, every tile the neutral colour
+        expected = [cell_colours(v, scale)[0].getRgb()[:3] for v in values]
+        np.testing.assert_array_equal(tile_colours(values, scale), expected)
+
+
+def test_the_matrix_follows_renames_and_a_new_colour_scale(make):
+    from playground.ui.kernel_grid import _FILL_ROLE, cell_colours
+
+    editor, _ = make(distinct_bank(3, 1, 3), channel_names=("R", "G", "B"))
+    table = part(editor, "mixingMatrix")
+    editor.rename_filter(0, "mix A")
+    assert table.verticalHeaderItem(0).text() == "mix A" and "'mix A'" in table.item(0, 2).toolTip()
+    editor.set_mixing_weight(2, 2, 100.0)  # the largest |w| now: every other tile pales on the new scale
+    for row, col in ((0, 0), (1, 1), (2, 2)):
+        value = float(editor.bank()[row].weights[0, 0, col])
+        assert table.item(row, col).data(_FILL_ROLE) == cell_colours(value, 100.0)[0]
