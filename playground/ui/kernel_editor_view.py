@@ -90,6 +90,7 @@ class EditorView(QtWidgets.QWidget):
         layout.addLayout(channel_row)
         self.strip = ChannelStrip(self)
         self.strip.setObjectName("channelStrip")
+        self.strip.setAccessibleName("Input channels of the selected filter")
         self.strip.setToolTip("The filter's slice for each input channel: pick one to edit it "
                               "(←/→ here, Alt+←/→ anywhere in the editor)")
         layout.addWidget(self.strip)
@@ -156,7 +157,8 @@ class EditorView(QtWidgets.QWidget):
         with QtCore.QSignalBlocker(self.bias):
             self.bias.setValue(item.bias)
         if mixing:
-            self.mixing.set_matrix(mixing_matrix(bank), [f.name for f in bank.filters], names, (selected, channel))
+            self.mixing.set_matrix(mixing_matrix(bank), [f.name for f in bank.filters], names, (selected, channel),
+                                   [f.enabled for f in bank.filters])
             return
 
         self.strip.set_channels(item.weights, names, channel, item.linked)

@@ -11,7 +11,7 @@ come from :mod:`playground.kernels.mixing`; this module only shows and asks.
 from __future__ import annotations
 
 import numpy as np
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.kernels.mixing import MIX_PRESETS
 
@@ -58,8 +58,11 @@ class MixingMatrix(WeightCells):
         self.setHorizontalScrollMode(QtWidgets.QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Fixed)
 
-    def set_matrix(self, matrix, filter_names, channel_names) -> None:
-        """Show the (K, n_c) ``matrix`` with K filter names and n_c channel names."""
+    def set_matrix(self, matrix, filter_names, channel_names, enabled=None) -> None:
+        """Show the (K, n_c) ``matrix`` with K filter names and n_c channel names.
+
+        ``enabled`` (K booleans, default all on) dims the names of filters that are off.
+        """
         values = np.asarray(matrix, np.float64)
         k, n_c = values.shape
         if len(filter_names) != k or len(channel_names) != n_c:
@@ -72,10 +75,14 @@ class MixingMatrix(WeightCells):
         if relabel:
             self.setVerticalHeaderLabels(self._rows)
             self.setHorizontalHeaderLabels(self._cols)
-            for row, name in enumerate(self._rows):
-                self.verticalHeaderItem(row).setToolTip(f"Output filter {row + 1}: {name}")
             for col, name in enumerate(self._cols):
                 self.horizontalHeaderItem(col).setToolTip(f"Input channel {col + 1}: {name}")
+        enabled = [True] * k if enabled is None else list(enabled)
+        dim = self.palette().color(QtGui.QPalette.ColorGroup.Disabled, QtGui.QPalette.ColorRole.Text)
+        for row, (name, on) in enumerate(zip(self._rows, enabled, strict=True)):
+            header = self.verticalHeaderItem(row)
+            header.setForeground(self.palette().text() if on else QtGui.QBrush(dim))
+            header.setToolTip(f"Output filter {row + 1}: {name}" + ("" if on else " (off: its map is not computed)"))
         self._show_values(values, relabel=relabel)
         self._fit_height()
 
@@ -156,19 +163,23 @@ class MixingPanel(QtWidgets.QWidget):
 
         self.matrix = MixingMatrix(self)
         self.matrix.setObjectName("mixingMatrix")
+        self.matrix.setAccessibleName("1×1 mixing matrix: a row per output filter, a column per input channel")
         self.matrix.cell_edited.connect(self.cell_edited)
         self.matrix.refused.connect(self.refused)
         self.matrix.currentCellChanged.connect(self._on_current)
         layout.addWidget(self.matrix)
 
-    def set_matrix(self, matrix, filter_names, channel_names, current: tuple[int, int]) -> None:
-        """Show the matrix with cell ``current`` (filter, channel) current; no signal fires."""
+    def set_matrix(self, matrix, filter_names, channel_names, current: tuple[int, int], enabled=None) -> None:
+        """Show the matrix with cell ``current`` (filter, channel) current; no signal fires.
+
+        ``enabled``: one boolean per filter, as for :meth:`MixingMatrix.set_matrix`.
+        """
         matrix = np.asarray(matrix)
         k, n_c = matrix.shape
         self.title.setText(f"1×1 mixing: {k} filter{'s' if k != 1 else ''} (rows) × "
                            f"{n_c} channel{'s' if n_c != 1 else ''} (columns)")
         with QtCore.QSignalBlocker(self.matrix):
-            self.matrix.set_matrix(matrix, filter_names, channel_names)
+            self.matrix.set_matrix(matrix, filter_names, channel_names, enabled)
             self.matrix.setCurrentCell(min(current[0], k - 1), min(current[1], n_c - 1))
         for combo, default in ((self.channel_a, 0), (self.channel_b, 1)):
             names = [combo.itemText(i) for i in range(combo.count())]

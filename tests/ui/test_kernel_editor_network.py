@@ -324,3 +324,12 @@ def test_the_matrix_follows_renames_and_a_new_colour_scale(make):
     for row, col in ((0, 0), (1, 1), (2, 2)):
         value = float(editor.bank()[row].weights[0, 0, col])
         assert table.item(row, col).data(_FILL_ROLE) == cell_colours(value, 100.0)[0]
+
+
+def test_a_filter_switched_off_is_dimmed_in_the_matrix(make):
+    editor, _ = make(distinct_bank(3, 1, 3), channel_names=("R", "G", "B"))
+    table = part(editor, "mixingMatrix")
+    on = table.verticalHeaderItem(0).foreground().color()
+    editor.set_filter_enabled(1, False)
+    assert "off" in table.verticalHeaderItem(1).toolTip() and "off" not in table.verticalHeaderItem(0).toolTip()
+    assert table.verticalHeaderItem(1).foreground().color() != on
