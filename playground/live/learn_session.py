@@ -1,0 +1,396 @@
+"""A learning run on its own thread: the Learn panel's controller. Qt-free.
+
+The GUI feeds frames (:meth:`LearnSession.feed`, the newest wins) and sends
+commands (play, pause, step, reset, learning rate, …); a worker thread owns the
+:class:`~playground.live.learner.Learner`, applies the commands between steps,
+and leaves a :class:`LearnUpdate` in a one-value slot (:attr:`LearnSession.updates`)
+after each batch of steps, calling ``on_update`` so the GUI knows to take it. The
+GUI thread never computes a step.
+
+Pacing, as the live view's frames come: while playing, each new frame (or, on
+a still picture, each ``tick_s``) gets ``steps_per_frame`` steps. Each step
+trains on a random crop of the frame (:data:`~playground.live.learner.DEFAULT_CROP`
+pixels a side, for speed); the preview maps are the whole frame at reduced size.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import cv2
+import numpy as np
+
+from playground.engine import asnumpy
+from playground.engine.network import prepare_input
+from playground.engine.train import Stage, forward_train
+from playground.kernels.network import Network
+
+from .learn_teacher import same_shapes, start_stages
+from .learner import DEFAULT_CROP, DEFAULT_LR, DEFAULT_OPTIMIZER, Learner
+from .slot import LatestSlot
+
+__all__ = ["LearnSetup", "LearnUpdate", "Preview", "LearnSession", "LEARNING_RATES", "MAX_HISTORY"]
+
+# TensorFlow Playground's idea: a short log-spaced list, not a free number field.
+LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
+# Loss points kept for the curve: past this, every other point is dropped (the
+# curve keeps its shape over hours; the plot never gets slower).
+MAX_HISTORY = 4000
+
+
+@dataclass(frozen=True)
+class LearnSetup:
+    """What a run learns and how; a new setup starts a new run.
+
+    Parameters
+    ----------
+    teacher : Network
+        Whose outputs the student learns to give.
+    follows_window : bool
+        The teacher is the window's network and follows its edits (see :meth:`LearnSession.set_teacher`).
+    trainable : tuple of int
+        0-based layers the student learns.
+    init : {"random", "current"}
+        Trained layers start from seeded random weights, or from ``start``'s
+        (the window's current weights; the teacher's when the shapes differ).
+    start : Network, optional
+    seed, optimizer, lr, steps_per_frame, crop
+        As for :class:`~playground.live.learner.Learner`.
+    """
+
+    teacher: Network
+    follows_window: bool = True
+    trainable: tuple = (0,)
+    init: str = "random"
+    start: Network | None = None
+    seed: int = 0
+    optimizer: str = DEFAULT_OPTIMIZER
+    lr: float = DEFAULT_LR
+    steps_per_frame: int = 1
+    crop: int | None = DEFAULT_CROP
+
+
+@dataclass(frozen=True)
+class Preview:
+    """One output map of student and teacher on the whole (reduced) frame.
+
+    Attributes
+    ----------
+    student, teacher, difference : numpy.ndarray float32 (h, w)
+        difference = student − teacher.
+    level : float
+        The teacher's largest |value|: all three are drawn on ±level, so the
+        difference fades as the student learns.
+    index : int
+        Which output map (filter of the last layer).
+    """
+
+    student: np.ndarray
+    teacher: np.ndarray
+    difference: np.ndarray
+    level: float
+    index: int
+
+
+@dataclass(frozen=True)
+class LearnUpdate:
+    """The state of a run after a batch of steps (or a command).
+
+    Attributes
+    ----------
+    run : int
+        Counts setups and resets: a new number means a new curve.
+    steps : int
+    loss : float
+        The last step's loss (NaN before the first).
+    distance : float
+        ‖w − w_teacher‖ / ‖w_teacher‖ over the trained layers.
+    history : numpy.ndarray (n, 2)
+        (step, loss) pairs for the curve.
+    teacher : Network
+    student : tuple of Stage
+    trainable : tuple of int
+    playing : bool
+    stopped : str or None
+        Why the run cannot go on (NaN, a loss that blew up, a teacher whose
+        shape changed, a failed step); Reset starts again.
+    preview : Preview or None
+    """
+
+    run: int
+    steps: int
+    loss: float
+    distance: float
+    history: np.ndarray
+    teacher: Network
+    student: tuple
+    trainable: tuple
+    playing: bool
+    stopped: str | None
+    preview: Preview | None = field(default=None, compare=False)
+
+
+class LearnSession:
+    """Owns the learning thread.
+
+    Parameters
+    ----------
+    on_update : callable()
+        Called on the worker thread after each new :class:`LearnUpdate` is in :attr:`updates`.
+    tick_s : float
+        On a still picture (no new frames), a batch every ``tick_s`` seconds.
+    preview_side : int
+        Longest side of the frame the preview maps are computed on.
+    preview_interval_s : float
+        Preview maps are recomputed at most this often while playing.
+    """
+
+    def __init__(self, on_update: Callable[[], None], *, tick_s: float = 1 / 30, preview_side: int = 160,
+                 preview_interval_s: float = 0.1):
+        self.updates = LatestSlot()
+        self._on_update = on_update
+        self.tick_s, self.preview_side, self.preview_interval_s = tick_s, preview_side, preview_interval_s
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._frame = None              # newest frame fed, (n_H, n_W, n_c)
+        self._frame_version = 0
+        self._commands: list[tuple] = []
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self.preview_map = 0            # which output map the preview shows (read by the worker)
+
+    # --- any thread -------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="learn", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 3.0) -> bool:
+        """End the thread; True when it ended within ``timeout`` seconds."""
+        self._stopping = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
+
+    def feed(self, frame) -> None:
+        """The newest frame of the live view (an older one not yet used is dropped)."""
+        with self._lock:
+            self._frame = frame
+            self._frame_version += 1
+        self._wake.set()
+
+    def _send(self, *command) -> None:
+        with self._lock:
+            self._commands.append(command)
+        self._wake.set()
+
+    def setup(self, setup: LearnSetup) -> None:
+        """Start a new run (paused, step 0) with ``setup``."""
+        self._send("setup", setup)
+
+    def play(self) -> None:
+        self._send("play", True)
+
+    def pause(self) -> None:
+        self._send("play", False)
+
+    def step(self) -> None:
+        """Exactly one step, then paused."""
+        self._send("step")
+
+    def set_lr(self, lr: float) -> None:
+        """The learning rate from the next step on (the run goes on)."""
+        self._send("lr", float(lr))
+
+    def set_steps_per_frame(self, count: int) -> None:
+        self._send("steps_per_frame", int(count))
+
+    def set_teacher(self, network: Network) -> None:
+        """The window's network changed: a teacher that follows it takes the new weights and
+        settings, and the student keeps learning; a changed shape stops the run (Reset)."""
+        self._send("teacher", network)
+
+    def set_preview_map(self, index: int) -> None:
+        self.preview_map = int(index)
+        self._send("preview")
+
+    # --- the worker ----------------------------------------------------------------------------
+    def _loop(self) -> None:
+        self._learner: Learner | None = None
+        self._setup: LearnSetup | None = None
+        self._run = 0
+        self._playing = False
+        self._stopped: str | None = None
+        self._history: list[tuple[int, float]] = []
+        self._loss = math.nan
+        self._x = None
+        self._used_version = -1
+        self._last_batch = self._last_preview = 0.0
+        self._preview: Preview | None = None
+        while not self._stopping:
+            self._wake.wait(self.tick_s)
+            self._wake.clear()
+            if self._stopping:
+                break
+            with self._lock:
+                commands, self._commands = self._commands, []
+                frame, version = self._frame, self._frame_version
+            steps, changed = 0, False
+            for command in commands:
+                wanted, did_change = self._apply(command)
+                steps += wanted
+                changed |= did_change
+            if self._learner is None or frame is None:
+                continue
+            new_frame = version != self._used_version
+            now = time.monotonic()
+            if self._playing and (new_frame or now - self._last_batch >= self.tick_s * 0.9):
+                steps += self._setup.steps_per_frame
+            if new_frame and (steps or self._x is None or changed):
+                self._x = self._prepare(frame)
+                self._used_version = version
+            if self._x is None:
+                continue
+            if steps:
+                self._last_batch = now
+                self._train(steps)
+            if steps or changed:
+                self._publish(force_preview=changed or not self._playing)
+
+    def _apply(self, command) -> tuple[int, bool]:
+        """One command; returns (steps it asks for, whether the state shown changed)."""
+        kind = command[0]
+        if kind == "setup":
+            self._start(command[1])
+            return 0, True
+        if self._learner is None:
+            return 0, False
+        if kind == "play":
+            self._playing = bool(command[1]) and self._stopped is None
+            return 0, True
+        if kind == "step":
+            self._playing = False
+            return (1 if self._stopped is None else 0), True
+        if kind == "lr":
+            self._learner.lr = command[1]
+            self._setup = replace(self._setup, lr=command[1])
+            return 0, False
+        if kind == "steps_per_frame":
+            self._learner.steps_per_frame = command[1]
+            self._setup = replace(self._setup, steps_per_frame=command[1])
+            return 0, False
+        if kind == "teacher":
+            return 0, self._follow(command[1])
+        return 0, True   # "preview"
+
+    def _start(self, setup: LearnSetup) -> None:
+        self._run += 1
+        self._setup, self._playing, self._history, self._loss = setup, False, [], math.nan
+        self._stopped, self._x, self._preview = None, None, None
+        self._used_version = -1
+        teacher = setup.teacher.stages()
+        try:
+            self._learner = Learner(teacher, setup.trainable, init="keep" if setup.init == "current" else "random",
+                                    seed=setup.seed, optimizer=setup.optimizer, lr=setup.lr, crop=setup.crop,
+                                    steps_per_frame=setup.steps_per_frame)
+        except ValueError as exc:
+            self._learner, self._stopped = None, str(exc)
+            self._publish_failure(setup)
+            return
+        if setup.init == "current":
+            start = start_stages(setup.teacher, setup.start)
+            if start is not None:
+                self._learner.student = tuple(Stage(np.array(w, np.float32), np.array(b, np.float32), s)
+                                              for w, b, s in start)
+
+    def _follow(self, network: Network) -> bool:
+        """A window teacher takes ``network``'s weights and settings, if its shapes are the same."""
+        setup = self._setup
+        if not setup.follows_window or network == setup.teacher:
+            return False
+        if not same_shapes(network, setup.teacher):
+            if self._stopped is None:
+                self._stopped = ("the network's shape changed (layers, filters, kernel size or input channels): "
+                                 "press Reset to learn the new one")
+                self._playing = False
+            return True
+        learner = self._learner
+        stages = network.stages()
+        learner.teacher = stages
+        learner.student = tuple(Stage(w, b, new.settings) for (w, b, _), new in zip(learner.student, stages,
+                                                                                     strict=True))
+        learner.first_loss = None   # "grew without bound" is judged against the new teacher's first loss
+        self._setup = replace(setup, teacher=network)
+        self._x = None              # the input may now be resized or gray differently
+        self._used_version = -1
+        return True
+
+    def _prepare(self, frame):
+        teacher = self._setup.teacher
+        return prepare_input(asnumpy(frame), teacher.input_size, teacher.input_channels)
+
+    def _train(self, steps: int) -> None:
+        learner = self._learner
+        for _ in range(steps):
+            if self._stopped is not None:
+                break
+            try:
+                result = learner.step(self._x)
+            except ValueError as exc:   # e.g. a crop smaller than a deep network's windows
+                self._stopped = f"a step failed: {exc}"
+                break
+            except Exception as exc:   # never a silently dead thread: the panel says what happened
+                self._stopped = f"a step failed: {type(exc).__name__}: {exc}"
+                break
+            if result.stopped:
+                self._stopped = result.stopped
+                break
+            self._loss = result.loss
+            self._history.append((result.step, result.loss))
+        if len(self._history) > MAX_HISTORY:
+            self._history = self._history[::2]
+        if self._stopped is not None:
+            self._playing = False
+
+    def _preview_maps(self) -> Preview:
+        x = self._x
+        h, w = x.shape[:2]
+        scale = self.preview_side / max(h, w)
+        if scale < 1:
+            size = (max(1, round(w * scale)), max(1, round(h * scale)))   # cv2 takes (width, height)
+            x = cv2.resize(x, size, interpolation=cv2.INTER_AREA).reshape(size[1], size[0], x.shape[2])
+        teacher, _ = forward_train(x, self._learner.teacher)
+        student, _ = forward_train(x, self._learner.student)
+        teacher, student = np.asarray(asnumpy(teacher)), np.asarray(asnumpy(student))
+        index = min(max(self.preview_map, 0), teacher.shape[2] - 1)
+        t, s = teacher[..., index], student[..., index]
+        level = float(np.abs(t).max(initial=0.0))
+        if not math.isfinite(level) or level <= 0:
+            level = float(np.abs(s).max(initial=0.0)) or 1.0
+        return Preview(s, t, s - t, level, index)
+
+    def _publish(self, force_preview: bool) -> None:
+        now = time.monotonic()
+        if force_preview or self._preview is None or now - self._last_preview >= self.preview_interval_s:
+            try:
+                self._preview = self._preview_maps()
+            except ValueError:   # settings that leave no output on this frame: the step says so
+                self._preview = None
+            self._last_preview = now
+        learner = self._learner
+        history = np.array(self._history, np.float64).reshape(-1, 2)
+        self.updates.put(LearnUpdate(self._run, learner.steps, self._loss, learner.distance(), history,
+                                     self._setup.teacher, learner.student, learner.trainable,
+                                     self._playing, self._stopped, self._preview))
+        self._on_update()
+
+    def _publish_failure(self, setup: LearnSetup) -> None:
+        self.updates.put(LearnUpdate(self._run, 0, math.nan, math.nan, np.zeros((0, 2)), setup.teacher, (),
+                                     tuple(setup.trainable), False, self._stopped))
+        self._on_update()
+

@@ -1,0 +1,451 @@
+"""The Learn panel: a student network learns the teacher's kernels by backpropagation, live.
+
+Controls after TensorFlow Playground: play / pause / step / reset, a step
+counter, optimizer, a log-spaced learning rate that can change while running,
+steps per frame, seed, and which layers learn. The learning itself runs on a
+:class:`~playground.live.learn_session.LearnSession` thread fed with the live
+view's frames; this widget only sends commands and draws the newest update, at
+most :data:`REDRAW_S` apart, so the live view keeps its frame rate.
+
+"Keep" writes the learned weights into the window's network as one undoable
+edit; until then nothing the person typed is touched (the student is a copy).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from playground.kernels.network import Network, channel_names
+from playground.live.learn_session import LEARNING_RATES, LearnSession, LearnSetup, LearnUpdate
+from playground.live.learn_teacher import WINDOW, kept_network, same_shapes, teacher_choices, teacher_network
+from playground.live.learner import DEFAULT_CROP, DEFAULT_LR
+
+from . import theme
+from .learn_views import KernelCompare, LossPlot, MapCompare
+
+__all__ = ["LearnPanel", "attach_learn_panel", "REDRAW_S"]
+
+REDRAW_S = 0.1          # the panel redraws at most 10 times a second; steps go on in between
+_OPTIMIZERS = (("Adam", "adam"), ("SGD", "sgd"), ("SGD + momentum", "momentum"))
+_FILE = "Bank or network file…"
+
+
+def network_of(snapshot) -> Network:
+    """The network a snapshot (or a rendered frame's snapshot) runs."""
+    network = getattr(snapshot, "network", None)
+    return network if network is not None else Network.single(snapshot.bank, snapshot.layer)
+
+
+def take_network(window, network: Network) -> None:
+    """Give ``network`` to the window as one recorded (undoable) edit, through its public methods."""
+    take = getattr(window, "take_network", None)
+    if take is not None:
+        take(network)
+        return
+    # a one-layer window: its bank, through the editor as Edit ▸ Reset does
+    bank = network.layers[0].bank
+    window.editor.set_bank(bank)
+    window.take_bank(bank)
+
+
+class _Bridge(QtCore.QObject):
+    """The worker emits; the connected slot runs on the GUI thread."""
+
+    update_ready = QtCore.Signal()
+
+
+class LearnPanel(QtWidgets.QWidget):
+    """The Learn panel of ``window`` (a MainWindow: ``snapshot``, ``frame_displayed``, ``take_bank``).
+
+    Attributes
+    ----------
+    session : LearnSession
+    latest : LearnUpdate or None
+        The update on screen.
+    """
+
+    def __init__(self, window, parent=None):
+        super().__init__(parent)
+        self.window = window
+        self.latest: LearnUpdate | None = None
+        self._network = network_of(window.snapshot)     # the window's network as last computed
+        self._file_teacher: tuple[str, Network] | None = None
+        self._teacher: Network | None = None
+        self._sent: Network | None = None
+        self._playing = False
+        self._last_draw = 0.0
+        self._bridge = _Bridge(self)
+        self._bridge.update_ready.connect(self._on_update, QtCore.Qt.ConnectionType.QueuedConnection)
+        self._redraw = QtCore.QTimer(self, singleShot=True)
+        self._redraw.timeout.connect(self._draw)
+        self.session = LearnSession(self._bridge.update_ready.emit)
+        self._build()
+        self.session.start()
+        self._new_run()
+
+    # --- building ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.play_button = QtWidgets.QPushButton("▶ Play")
+        self.play_button.setCheckable(True)
+        self.play_button.setToolTip("Learn continuously: steps per frame on every frame of the live view")
+        self.step_button = QtWidgets.QPushButton("Step")
+        self.step_button.setToolTip("Exactly one step, then pause")
+        self.reset_button = QtWidgets.QPushButton("Reset")
+        self.reset_button.setToolTip("Start again: new student weights (from the seed), step 0")
+        self.step_label = QtWidgets.QLabel("step 0")
+        font = self.step_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.step_label.setFont(font)
+        buttons = QtWidgets.QHBoxLayout()
+        for widget in (self.play_button, self.step_button, self.reset_button):
+            buttons.addWidget(widget)
+        buttons.addStretch(1)
+        buttons.addWidget(self.step_label)
+
+        self.teacher_box = QtWidgets.QComboBox()
+        self.teacher_box.addItems([*teacher_choices(), _FILE])
+        self.teacher_box.setToolTip("Whose output maps the student learns to give. This network follows "
+                                    "your edits while it learns.")
+        self.layers_box = QtWidgets.QHBoxLayout()
+        self.layer_checks: list[QtWidgets.QCheckBox] = []
+        self.init_box = QtWidgets.QComboBox()
+        self.init_box.addItems(["random weights", "the network's current weights"])
+        self.init_box.setToolTip("Where the learned layers start: seeded random (He) weights, or the "
+                                 "weights the network has now")
+        self.seed_box = QtWidgets.QSpinBox(minimum=0, maximum=999_999)
+        self.seed_box.setToolTip("The same seed gives the same start and the same crops")
+        self.optimizer_box = QtWidgets.QComboBox()
+        for label, name in _OPTIMIZERS:
+            self.optimizer_box.addItem(label, name)
+        self.lr_box = QtWidgets.QComboBox()
+        for lr in LEARNING_RATES:
+            self.lr_box.addItem(f"{lr:g}", lr)
+        self.lr_box.setCurrentIndex(LEARNING_RATES.index(DEFAULT_LR))
+        self.lr_box.setToolTip("Learning rate; changes take effect at the next step")
+        self.spf_box = QtWidgets.QSpinBox(minimum=1, maximum=50)
+        self.spf_box.setToolTip("Steps on each frame of the live view (a still picture: 30 frames a second)")
+        form = QtWidgets.QFormLayout()
+        form.addRow("Teacher", self.teacher_box)
+        form.addRow("Learn layers", self.layers_box)
+        start = QtWidgets.QHBoxLayout()
+        start.addWidget(self.init_box, 1)
+        start.addWidget(QtWidgets.QLabel("seed"))
+        start.addWidget(self.seed_box)
+        form.addRow("Start from", start)
+        rates = QtWidgets.QHBoxLayout()
+        rates.addWidget(self.optimizer_box)
+        rates.addWidget(QtWidgets.QLabel("rate"))
+        rates.addWidget(self.lr_box)
+        rates.addWidget(QtWidgets.QLabel("steps/frame"))
+        rates.addWidget(self.spf_box)
+        form.addRow("Optimizer", rates)
+
+        self.loss_label = QtWidgets.QLabel("loss – · distance –")
+        self.loss_label.setToolTip("Loss: mean squared difference of the student's and teacher's output maps on "
+                                   "this step's crop. Distance: ‖w − w_teacher‖ / ‖w_teacher‖ over the learned layers")
+        self.plot = LossPlot()
+        self.message = QtWidgets.QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(f"color: {theme.WARNING}")
+        self.message.hide()
+
+        self.kernel_layer = QtWidgets.QComboBox()
+        self.kernel_filter = QtWidgets.QComboBox()
+        self.kernel_channel = QtWidgets.QComboBox()
+        pick = QtWidgets.QHBoxLayout()
+        for label, box in (("layer", self.kernel_layer), ("filter", self.kernel_filter),
+                           ("channel", self.kernel_channel)):
+            pick.addWidget(QtWidgets.QLabel(label))
+            pick.addWidget(box, 1)
+        self.kernels = KernelCompare()
+        self.maps = MapCompare()
+        self.maps.setToolTip("The last layer's output map for the chosen filter, on the whole frame at reduced "
+                             "size: student, teacher and student − teacher on the teacher's scale")
+        self.keep_button = QtWidgets.QPushButton("Keep learned weights")
+        self.keep_button.setToolTip("Write the student's weights into the network (one step of Edit ▸ Undo)")
+        note = QtWidgets.QLabel(f"Each step trains on a random {DEFAULT_CROP}×{DEFAULT_CROP} crop of the newest "
+                                "frame, for speed; the maps below show the whole frame, reduced.")
+        note.setWordWrap(True)
+        note.setStyleSheet(f"color: {theme.MUTED}")
+
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addLayout(form)
+        layout.addWidget(self.loss_label)
+        layout.addWidget(self.plot, 2)
+        layout.addWidget(self.message)
+        layout.addLayout(pick)
+        layout.addWidget(self.kernels)
+        layout.addWidget(self.maps, 2)
+        layout.addWidget(self.keep_button)
+        layout.addWidget(note)
+
+        self.play_button.toggled.connect(self._on_play)
+        self.step_button.clicked.connect(self.step)
+        self.reset_button.clicked.connect(self.reset)
+        self.keep_button.clicked.connect(self.keep)
+        self.teacher_box.activated.connect(self._on_teacher_chosen)
+        self.init_box.currentIndexChanged.connect(self.reset)
+        self.seed_box.valueChanged.connect(self.reset)
+        self.optimizer_box.currentIndexChanged.connect(self.reset)
+        self.lr_box.currentIndexChanged.connect(lambda: self.session.set_lr(self.lr_box.currentData()))
+        self.spf_box.valueChanged.connect(self.session.set_steps_per_frame)
+        self.kernel_layer.currentIndexChanged.connect(self._on_kernel_layer)
+        self.kernel_filter.currentIndexChanged.connect(self._on_kernel_filter)
+        self.kernel_channel.currentIndexChanged.connect(lambda: self._draw_kernels())
+
+    # --- the run ----------------------------------------------------------------------------
+    @property
+    def follows_window(self) -> bool:
+        return self._file_teacher is None and self.teacher_box.currentText() == WINDOW
+
+    def _teacher_now(self) -> Network:
+        if self._file_teacher is not None:
+            return self._file_teacher[1]
+        return teacher_network(self.teacher_box.currentText(), self._network)
+
+    def _sync_layer_checks(self, teacher: Network) -> None:
+        """One box per conv layer of the teacher; the first learns by default."""
+        if len(self.layer_checks) == teacher.depth:
+            return
+        for check in self.layer_checks:
+            self.layers_box.removeWidget(check)
+            check.deleteLater()
+        self.layer_checks = []
+        for index in range(teacher.depth):
+            check = QtWidgets.QCheckBox(f"CONV{index + 1}")
+            check.setChecked(index == 0)
+            check.toggled.connect(self.reset)
+            self.layers_box.addWidget(check)
+            self.layer_checks.append(check)
+        self.layers_box.addStretch(1)
+
+    def _new_run(self) -> None:
+        """A new setup from the controls (paused, step 0)."""
+        teacher = self._teacher_now()
+        self._sync_layer_checks(teacher)
+        trainable = tuple(i for i, check in enumerate(self.layer_checks) if check.isChecked()) or (0,)
+        self._teacher = teacher
+        self._sent = teacher
+        self._set_playing(False)
+        self.session.setup(LearnSetup(
+            teacher, follows_window=self.follows_window, trainable=trainable,
+            init="current" if self.init_box.currentIndex() == 1 else "random", start=self._network,
+            seed=self.seed_box.value(), optimizer=self.optimizer_box.currentData(),
+            lr=self.lr_box.currentData(), steps_per_frame=self.spf_box.value()))
+        self._fill_kernel_pickers(teacher)
+        self.message.hide()
+
+    @QtCore.Slot()
+    def reset(self) -> None:
+        """Start again from the controls' choices."""
+        self._new_run()
+
+    def play(self) -> None:
+        self._set_playing(True)
+
+    def pause(self) -> None:
+        self._set_playing(False)
+
+    @QtCore.Slot()
+    def step(self) -> None:
+        """One step, then paused."""
+        self._set_playing(False, send=False)
+        self.session.step()
+
+    def _set_playing(self, playing: bool, send: bool = True) -> None:
+        self._playing = playing
+        with QtCore.QSignalBlocker(self.play_button):
+            self.play_button.setChecked(playing)
+        self.play_button.setText("⏸ Pause" if playing else "▶ Play")
+        if send:
+            (self.session.play if playing else self.session.pause)()
+
+    @QtCore.Slot(bool)
+    def _on_play(self, checked: bool) -> None:
+        if checked and self.latest is not None and self.latest.stopped:
+            self._set_playing(False, send=False)
+            self._show_message(self.latest.stopped + " — press Reset to start again")
+            return
+        self._set_playing(checked)
+
+    @QtCore.Slot(int)
+    def _on_teacher_chosen(self, index: int) -> None:
+        if self.teacher_box.itemText(index) == _FILE:
+            path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Teacher: a bank or network file", "",
+                                                            "Bank or network (*.json)")
+            if path:
+                self.use_teacher_file(path)
+            return
+        self._file_teacher = None
+        self._new_run()
+
+    def use_teacher_file(self, path: str) -> None:
+        """Learn from the bank or network in ``path`` (a bad file: a message, the run unchanged)."""
+        try:
+            network = teacher_network(_FILE, self._network, path)
+        except ValueError as exc:
+            self._show_message(str(exc))
+            return
+        self._file_teacher = (path, network)
+        self._new_run()
+
+    # --- frames from the window, updates from the worker ------------------------------------------
+    @QtCore.Slot(object)
+    def on_frame(self, result) -> None:
+        """A frame the window displayed: the newest input, and the network as it ran."""
+        self._network = network_of(result.snapshot)
+        if self.follows_window and self._network is not self._sent:
+            self._sent = self._network
+            self.session.set_teacher(self._network)
+        self.session.feed(result.frame)
+
+    @QtCore.Slot()
+    def _on_update(self) -> None:
+        wait = REDRAW_S - (time.monotonic() - self._last_draw)
+        if wait > 0:
+            if not self._redraw.isActive():
+                self._redraw.start(int(wait * 1000) + 1)
+            return
+        self._draw()
+
+    @QtCore.Slot()
+    def _draw(self) -> None:
+        update = self.session.updates.take()
+        if update is None:
+            return
+        self._last_draw = time.monotonic()
+        self.latest = update
+        self.step_label.setText(f"step {update.steps:,}")
+        distance = "–" if math.isnan(update.distance) else f"{update.distance * 100:.2f} %"
+        loss = "–" if math.isnan(update.loss) else f"{update.loss:.3g}"
+        self.loss_label.setText(f"loss {loss} · distance from the teacher's weights {distance}")
+        self.plot.show_history(update.history)
+        if update.stopped:
+            if self._playing:
+                self._set_playing(False, send=False)
+            self._show_message(update.stopped)
+        else:
+            self.message.hide()
+        self._draw_kernels()
+        self.maps.show_preview(update.preview)
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(f"Learning paused: {text}")
+        self.message.show()
+
+    # --- kernels -------------------------------------------------------------------------------
+    def _fill_kernel_pickers(self, teacher: Network) -> None:
+        with QtCore.QSignalBlocker(self.kernel_layer):
+            self.kernel_layer.clear()
+            self.kernel_layer.addItems([f"CONV{i + 1}" for i in range(teacher.depth)])
+        self._on_kernel_layer(0)
+
+    @QtCore.Slot(int)
+    def _on_kernel_layer(self, index: int) -> None:
+        teacher = self._teacher
+        index = max(0, index)
+        for box, names in ((self.kernel_filter, [item.name for item in teacher.layers[index].bank.filters]),
+                           (self.kernel_channel, channel_names(teacher, index))):
+            with QtCore.QSignalBlocker(box):
+                keep = box.currentIndex()
+                box.clear()
+                box.addItems(list(names))
+                box.setCurrentIndex(min(max(keep, 0), len(names) - 1))
+        self._on_kernel_filter()
+
+    @QtCore.Slot()
+    def _on_kernel_filter(self) -> None:
+        self.session.set_preview_map(max(0, self.kernel_filter.currentIndex()))
+        self._draw_kernels()
+
+    def _draw_kernels(self) -> None:
+        update = self.latest
+        layer, k, c = (self.kernel_layer.currentIndex(), self.kernel_filter.currentIndex(),
+                       self.kernel_channel.currentIndex())
+        if update is None or not update.student or min(layer, k, c) < 0 or layer >= len(update.student):
+            return
+        w, b, _ = update.student[layer]
+        tw, tb, _ = update.teacher.layers[layer].stage
+        if k >= w.shape[3] or c >= w.shape[2]:
+            return
+        self.kernels.show_kernels(np.asarray(w[:, :, c, k]), tw[:, :, c, k], float(b[k]), float(tb[k]))
+
+    # --- keep --------------------------------------------------------------------------------------
+    @QtCore.Slot()
+    def keep(self) -> bool:
+        """Write the learned weights into the window's network (one undo step); False with a message when
+        they no longer fit it."""
+        update = self.latest
+        if update is None or not update.student:
+            self._show_message("nothing learned yet")
+            return False
+        current = network_of(self.window.snapshot)
+        if self.follows_window and not same_shapes(current, update.teacher) and \
+                same_shapes(self._network, update.teacher):
+            current = self._network   # the network as it runs on this source (its input channels followed)
+        try:
+            kept = kept_network(current, update.teacher, self.follows_window, update.student, update.trainable)
+        except ValueError as exc:
+            self._show_message(str(exc))
+            return False
+        take_network(self.window, kept)
+        self.window.statusBar().showMessage(f"kept the learned weights of step {update.steps:,} "
+                                            "(Edit ▸ Undo brings back the previous ones)", 6000)
+        return True
+
+    def shutdown(self) -> bool:
+        """Stop the learning thread; True when it ended."""
+        return self.session.stop()
+
+
+class _CloseWatcher(QtCore.QObject):
+    """Stops the learning thread when the window closes."""
+
+    def __init__(self, window, panel: LearnPanel):
+        super().__init__(window)
+        self._panel = panel
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QtCore.QEvent.Type.Close:
+            self._panel.shutdown()
+        return False
+
+
+def attach_learn_panel(window) -> LearnPanel:
+    """Add the Learn dock to ``window`` (View ▸ Learn, Ctrl+L); return its panel.
+
+    Called once from the window; calling it again returns the same panel.
+    """
+    existing = getattr(window, "learn_panel", None)
+    if isinstance(existing, LearnPanel):
+        return existing
+    panel = LearnPanel(window)
+    scroll = QtWidgets.QScrollArea()
+    scroll.setWidget(panel)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    dock = QtWidgets.QDockWidget("Learn", window)
+    dock.setObjectName("learn-dock")
+    dock.setWidget(scroll)
+    dock.setMinimumWidth(430)
+    window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
+    dock.hide()
+    toggle = dock.toggleViewAction()
+    toggle.setText("Learn")
+    toggle.setShortcut(QtGui.QKeySequence("Ctrl+L"))
+    toggle.setToolTip("Learning kernels by backpropagation: a student learns the teacher's maps (Ctrl+L)")
+    view_menu = next((action.menu() for action in window.menuBar().actions()
+                      if action.menu() is not None and action.text().replace("&", "") == "View"), None)
+    (view_menu or window.menuBar().addMenu("&View")).addAction(toggle)
+    window.addAction(toggle)   # the shortcut works while the dock is hidden
+    window.frame_displayed.connect(panel.on_frame)
+    _CloseWatcher(window, panel)
+    window.learn_panel = panel
+    return panel

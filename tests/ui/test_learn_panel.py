@@ -1,0 +1,120 @@
+"""The Learn panel on the live demo: play, pause, step, keep + undo, a diverging run stopped,
+and a teacher that follows the person's edits. Every wait is on the state it means."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pyqtgraph")
+
+from window_helpers import WAIT_MS  # noqa: E402
+
+pytestmark = pytest.mark.qt
+
+
+@pytest.fixture
+def panel(window):
+    from playground.ui.learn_panel import attach_learn_panel
+
+    learn = attach_learn_panel(window)
+    assert attach_learn_panel(window) is learn            # one panel per window
+    learn.spf_box.setValue(4)                              # more steps per frame: the tests need fewer seconds
+    return learn
+
+
+def steps_of(panel) -> int:
+    return -1 if panel.latest is None else panel.latest.steps
+
+
+def choose_teacher(panel, text: str) -> None:
+    box = panel.teacher_box
+    box.setCurrentIndex(box.findText(text))
+    box.activated.emit(box.currentIndex())                          # what a click on the entry sends
+
+
+def learned(qtbot, panel, steps: int) -> None:
+    panel.play_button.click()
+    qtbot.waitUntil(lambda: steps_of(panel) >= steps, timeout=WAIT_MS)
+
+
+def test_play_learns_and_pause_stops_the_counter(qtbot, panel):
+    choose_teacher(panel, "Preset: Sobel x")
+    learned(qtbot, panel, 40)
+    history = panel.latest.history
+    assert np.all(np.diff(history[:, 0]) > 0)
+    assert history[-8:, 1].mean() < history[:8, 1].mean() / 3      # the loss falls
+    assert panel.latest.distance < 1.0
+    panel.play_button.click()                                      # pause
+    qtbot.waitUntil(lambda: panel.latest is not None and not panel.latest.playing, timeout=WAIT_MS)
+    paused_at = steps_of(panel)
+    qtbot.wait(400)                                                 # frames keep coming; no step may follow
+    assert steps_of(panel) == paused_at
+    assert panel.play_button.text().endswith("Play")
+
+
+def test_ctrl_l_shows_the_dock_and_step_takes_exactly_one_step(qtbot, window, panel):
+    from PySide6 import QtWidgets
+
+    dock = window.findChild(QtWidgets.QDockWidget, "learn-dock")
+    toggle = dock.toggleViewAction()
+    view = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "View")
+    assert toggle in view.actions() and toggle.shortcut().toString() == "Ctrl+L"
+    assert not dock.isVisible()
+    toggle.trigger()
+    assert dock.isVisible()
+    panel.step_button.click()
+    qtbot.waitUntil(lambda: steps_of(panel) == 1, timeout=WAIT_MS)
+    panel.step_button.click()
+    qtbot.waitUntil(lambda: steps_of(panel) == 2, timeout=WAIT_MS)
+    qtbot.wait(300)
+    assert steps_of(panel) == 2 and not panel.latest.playing
+
+
+def test_keep_writes_the_student_and_undo_brings_back_the_typed_bank(qtbot, window, panel):
+    typed = window.snapshot.bank
+    learned(qtbot, panel, 12)
+    panel.play_button.click()
+    qtbot.waitUntil(lambda: not panel.latest.playing, timeout=WAIT_MS)
+    assert window.snapshot.bank == typed                            # learning alone never writes the network
+    student_w, student_b, _ = panel.latest.student[0]
+    assert panel.keep()
+    kept = window.snapshot.bank
+    np.testing.assert_allclose(kept.weights(), np.asarray(student_w)[..., list(typed.active)], atol=1e-6)
+    np.testing.assert_allclose(kept.biases(), np.asarray(student_b)[list(typed.active)], atol=1e-6)
+    assert not np.allclose(kept.weights(), typed.weights())
+    window.edit_actions.undo()
+    assert window.snapshot.bank == typed
+
+
+def test_a_huge_learning_rate_pauses_with_a_message(qtbot, window, panel):
+    typed = window.snapshot.bank
+    choose_teacher(panel, "Preset: Sobel x")
+    panel.optimizer_box.setCurrentIndex(panel.optimizer_box.findData("momentum"))
+    panel.lr_box.setCurrentIndex(panel.lr_box.count() - 1)          # 1: diverges within ~10 steps
+    panel.play_button.click()
+    qtbot.waitUntil(lambda: panel.latest is not None and panel.latest.stopped is not None, timeout=WAIT_MS)
+    assert panel.message.isVisibleTo(panel) and "learning rate" in panel.message.text()
+    assert not panel.play_button.isChecked()
+    stopped_at = steps_of(panel)
+    panel.play_button.click()                                       # refused until Reset
+    qtbot.wait(200)
+    assert steps_of(panel) == stopped_at and "Reset" in panel.message.text()
+    assert panel.keep()                                             # the last good weights, never NaN
+    kept = window.snapshot.bank
+    assert kept.names() == ("Sobel x (learned)",) and np.isfinite(kept.weights()).all()
+    window.edit_actions.undo()
+    assert window.snapshot.bank == typed
+
+
+def test_the_teacher_follows_edits_and_the_student_keeps_learning(qtbot, window, panel):
+    learned(qtbot, panel, 8)
+    bank = window.snapshot.bank
+    edited = bank.replace_filter(0, bank[0].with_cell(0, 0, None, 5.0))
+    window.editor.set_bank(edited)
+    window.take_bank(edited)
+    before = steps_of(panel)
+    qtbot.waitUntil(lambda: panel.latest.teacher.layers[0].bank == edited and steps_of(panel) > before + 4,
+                    timeout=WAIT_MS)
+    assert panel.latest.run == 1                                    # the same run: not restarted
