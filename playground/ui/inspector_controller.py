@@ -22,7 +22,7 @@ from playground.render.frame_layers import CellRef, FrameLayers, network_of
 
 from .inspector_panel import InspectorPanel
 
-__all__ = ["Inspector", "MAP_PANELS", "REFRESH_HZ"]
+__all__ = ["Inspector", "MAP_PANELS", "REFRESH_HZ", "show_dock"]
 
 MAP_PANELS = ("filters_panel", "channels_panel", "pooled_panel")   # MainWindow attributes, by view
 REFRESH_HZ = 10.0
@@ -55,6 +55,14 @@ class _Relay(QtCore.QObject):
     """Carries a worker's answer back to the GUI thread."""
 
     done = QtCore.Signal(object)
+
+
+def show_dock(window, dock: QtWidgets.QDockWidget, height: int = 330) -> None:
+    """Show ``dock`` in front of its tab group, tall enough for its grids when it was hidden."""
+    if not dock.isVisible():
+        dock.show()
+        window.resizeDocks([dock], [height], QtCore.Qt.Orientation.Vertical)
+    dock.raise_()
 
 
 def _cell_rects(view, tiles, rows, cols):
@@ -145,9 +153,9 @@ class Inspector(QtCore.QObject):
             self._pick(panel, *hit, pinned=False)
 
     def pin(self, cell: CellRef) -> None:
-        """Explain ``cell`` now and on every frame from now on."""
+        """Explain ``cell`` now and on every frame from now on (showing the dock)."""
         self.pinned = cell
-        self.dock.show()
+        show_dock(self.window, self.dock)
         self._request_explanation(self.window.last_frame)
 
     def unpin(self) -> None:
@@ -220,9 +228,13 @@ class Inspector(QtCore.QObject):
         n_h, n_w = layers.picture_size
         return shown.shape[0] / n_h, shown.shape[1] / n_w
 
-    def _outline(self, cell: CellRef, conv, field, layers: FrameLayers, result) -> None:
-        sy, sx = self._picture_scale(layers, result)
-        if cell.layer == 0:
+    def show_window(self, conv, layer: int, field=None, result=None) -> None:
+        """Outline ``conv``'s window on the input picture (layer 0: its taps; deeper: ``field``)."""
+        result = result or self.window.last_frame
+        if result is None:
+            return
+        sy, sx = self._picture_scale(self.frame_layers(result), result)
+        if layer == 0:
             real = ~conv.padding
             rects = [(c * sx, r * sy, sx, sy) for i, r in enumerate(conv.input_rows)
                      for j, c in enumerate(conv.input_cols) if real[i, j]]
@@ -235,6 +247,9 @@ class Inspector(QtCore.QObject):
             self._window_outline.set_rects([])
             self._field_outline.set_rects([] if field is None else [
                 (field.left * sx, field.top * sy, field.width * sx, field.height * sy)])
+
+    def _outline(self, cell: CellRef, conv, field, layers: FrameLayers, result) -> None:
+        self.show_window(conv, cell.layer, field, result)
         for name, panel in self._panels():
             view = panel.current
             outline = self._cell_outlines[name]

@@ -73,9 +73,11 @@ class InspectorPanel(QtWidgets.QWidget):
         picker.addWidget(self.channel_spin)
         picker.addStretch(1)
         outer.addLayout(picker)
+        body = QtWidgets.QHBoxLayout()   # grids on the left, the sums written out on the right
+        grids = QtWidgets.QVBoxLayout()
         self.pool_grid = NumberGrid("pool window")
-        outer.addWidget(self.pool_grid)
-        self._rows: list[tuple[QtWidgets.QLabel, NumberGrid, NumberGrid, NumberGrid, QtWidgets.QLabel]] = []
+        grids.addWidget(self.pool_grid)
+        self._rows: list[tuple] = []   # per row: name, window, kernel, products, Σ, "×", "="
         grid_box = QtWidgets.QGridLayout()
         grid_box.setHorizontalSpacing(8)
         for row in range(MAX_CHANNEL_ROWS):
@@ -83,17 +85,22 @@ class InspectorPanel(QtWidgets.QWidget):
             window, kernel, products = NumberGrid("window"), NumberGrid("kernel"), NumberGrid("products")
             total = QtWidgets.QLabel()
             total.setStyleSheet("font-family: monospace;")
-            for column, widget in enumerate((name, window, QtWidgets.QLabel("×"), kernel, QtWidgets.QLabel("="),
-                                             products, total)):
+            times, equals = QtWidgets.QLabel("×"), QtWidgets.QLabel("=")
+            for column, widget in enumerate((name, window, times, kernel, equals, products, total)):
                 grid_box.addWidget(widget, row, column)
-            self._rows.append((name, window, kernel, products, total))
-        outer.addLayout(grid_box)
+            self._rows.append((name, window, kernel, products, total, times, equals))
+        grid_box.setColumnStretch(7, 1)
+        grids.addLayout(grid_box)
+        grids.addStretch(1)
+        body.addLayout(grids)
         self.text = QtWidgets.QLabel()
         self.text.setWordWrap(True)
+        self.text.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop | QtCore.Qt.AlignmentFlag.AlignLeft)
         self.text.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text.setStyleSheet("font-family: monospace;")
-        outer.addWidget(self.text)
-        outer.addStretch(1)
+        self.text.setMinimumWidth(320)
+        body.addWidget(self.text, 1)
+        outer.addLayout(body, 1)
         self.clear()
 
     # --- what is shown --------------------------------------------------------------------------
@@ -160,12 +167,12 @@ class InspectorPanel(QtWidgets.QWidget):
         kernel_scale = float(np.abs(conv.kernel).max()) if conv.kernel.size else 0.0
         product_scale = float(np.abs(conv.products).max()) if conv.products.size else 0.0
         sum_scale = float(np.abs(conv.products.astype(np.float64)).sum()) + abs(conv.bias)
-        for index, (name, window, kernel, products, total) in enumerate(self._rows):
+        for index, (name, window, kernel, products, total, times, equals) in enumerate(self._rows):
             c = first + index
             visible = c < n_c
             for widget in (name, total):
                 widget.setVisible(visible)
-            for grid in (window, kernel, products):
+            for grid in (window, kernel, products, times, equals):
                 grid.setVisible(visible and not big)
             if not visible:
                 continue

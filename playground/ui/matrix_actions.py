@@ -8,9 +8,8 @@
   and its settings, so the 6×6 vertical edge reads [0, 30, 30, 0] on the maps.
 * **Input**: the value scale ([0, 1] or raw 0–255) and gray mode for any
   source, applied where frames enter by wrapping the opened source
-  (:class:`~playground.sources.moded.ModedSource`); when the first layer's
-  input changes its channel count, its bank follows (3 → 1 sums the slices,
-  1 → 3 repeats them), as an edit that can be undone.
+  (:class:`~playground.sources.moded.ModedSource`); the window makes the
+  first layer follow the input's channel count (3 → 1 sums the slices).
 """
 
 from __future__ import annotations
@@ -20,8 +19,6 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from playground.kernels.channels import follow_channels, follow_channels_text
-from playground.render.frame_layers import network_of
 from playground.sources.input_mode import InputMode
 from playground.sources.matrix import matrix_to_text
 from playground.sources.moded import ModedSource, with_mode
@@ -55,7 +52,7 @@ class MatrixActions(QtCore.QObject):
         self.folder = _data_folder()
         self.mode = InputMode()
         self.dialog: MatrixDialog | None = None
-        self._channels: int | None = None   # the first layer's input channels last seen
+        self._pending: tuple[NotesExample, str] | None = None   # an example waiting for its frame
         self.type_action = QtGui.QAction("Type a matrix…", self)
         self.type_action.setToolTip("An editable grid of raw numbers as the input (the notes' 6×6 to start)")
         self.type_action.triggered.connect(self.type_matrix)
@@ -140,18 +137,28 @@ class MatrixActions(QtCore.QObject):
             except OSError as exc:
                 self.window.show_message(f"cannot write the example to {self.folder}: {exc.strerror or exc}")
                 return
+        # the bank waits for the matrix's first frame: set now, the frames of the previous
+        # source still coming would refit it to their channels (1 → 3 → 1 sums three copies)
+        self._pending = (example, str(path))
         self.open_spec(f"matrix:{path}")
+
+    def _apply_example(self, example: NotesExample) -> None:
         window = self.window
         bank = example.bank()
         try:
-            window.editor.set_bank(bank)
-            window.take_bank(bank)                    # one undo step for the bank
-        except ValueError as exc:                     # e.g. more channels than a network input takes
+            if hasattr(window, "take_network"):   # bank and settings as one undo step
+                network = window.snapshot.network.with_input(channels=example.input.shape[2])
+                network = network.set_bank(0, bank).set_settings(0, example.settings)
+                window.take_network(network, 0)
+            else:
+                window.editor.set_bank(bank)
+                window.take_bank(bank)
+                view = window.layer_panel.settings()[1]
+                window.layer_panel.set_settings(example.settings, view)
+                window.layer_panel.changed.emit(example.settings, view)   # as if the person chose them
+        except ValueError as exc:   # e.g. more channels than a network input takes
             window.show_message(f"cannot use {example.name!r} here: {exc}")
             return
-        layer, view = window.layer_panel.settings()
-        window.layer_panel.set_settings(example.settings, view)
-        window.layer_panel.changed.emit(example.settings, view)   # as if the person chose them
         window.statusBar().showMessage(example.description, 10000)
 
     # --- input mode ------------------------------------------------------------------------------
@@ -176,23 +183,10 @@ class MatrixActions(QtCore.QObject):
         source = self.window.runner.source
         if not isinstance(source, ModedSource) and self.mode != InputMode():
             self._wrap(source)   # a newly opened source: see it through the mode too
-        self._follow_channels(result)
-
-    def _follow_channels(self, result) -> None:
-        """When the first layer's input changes channels, its bank follows (undoable)."""
-        frame = getattr(result, "frame", None)
-        if frame is None or frame.ndim != 3:
-            return
-        channels = frame.shape[2]
-        previous, self._channels = self._channels, channels
-        network, selected = network_of(self.window.snapshot)
-        bank = network.layers[0].bank
-        # only a change between frames: a bank set for the next source (a notes' example)
-        # must not follow the last frames of the previous one
-        if previous is None or previous == channels or selected != 0 or channels not in (1, 3) \
-                or bank.channels == channels:
-            return
-        followed = follow_channels(bank, channels)
-        self.window.editor.set_bank(followed)
-        self.window.take_bank(followed)
-        self.window.statusBar().showMessage(follow_channels_text(bank.channels, channels), 8000)
+        if self._pending is not None:
+            example, path = self._pending
+            spec = getattr(source, "spec", "")
+            if spec.startswith("matrix:") and Path(spec[len("matrix:"):]) == Path(path).absolute() \
+                    and result.frame.shape == example.input.shape:
+                self._pending = None
+                self._apply_example(example)

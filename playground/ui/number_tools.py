@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 from PySide6 import QtWidgets
 
+from .input_numbers import InputNumbers
 from .inspector_controller import Inspector
 from .matrix_actions import MatrixActions
 from .record_actions import RecordActions
@@ -42,13 +43,21 @@ def attach_number_tools(window) -> SimpleNamespace:
     Returns
     -------
     SimpleNamespace
-        ``inspector``, ``sliding``, ``matrices``, ``recorder``: the controllers
+        ``inspector``, ``sliding``, ``matrices``, ``recorder`` (the controllers) and
+        ``input_numbers`` (the numbers on the input picture)
         (the window keeps the namespace as ``window.number_tools``).
     """
     inspector = Inspector(window)
     sliding = SlidingDock(window, inspector)
     window.tabifyDockWidget(inspector.dock, sliding.dock)
-    inspector.dock.raise_()
+    # hidden until a cell is clicked or an animation loaded: the maps keep the room
+    inspector.dock.hide()
+    sliding.dock.hide()
+    numbers = InputNumbers()
+    window.input_panel.view.box.addItem(numbers)
+    window.frame_displayed.connect(lambda result: numbers.set_input(
+        result.network_input if getattr(result, "network_input", None) is not None else result.frame,
+        result.input_rgb))
     matrices = MatrixActions(window)
     recorder = RecordActions(window)
     menu = _file_menu(window)
@@ -66,4 +75,5 @@ def attach_number_tools(window) -> SimpleNamespace:
         view_menu.addSeparator()
         view_menu.addAction(inspector.dock.toggleViewAction())
         view_menu.addAction(sliding.dock.toggleViewAction())
-    return SimpleNamespace(inspector=inspector, sliding=sliding, matrices=matrices, recorder=recorder)
+    return SimpleNamespace(inspector=inspector, sliding=sliding, matrices=matrices, recorder=recorder,
+                           input_numbers=numbers)

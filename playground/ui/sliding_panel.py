@@ -22,6 +22,7 @@ from playground.render.inspector_text import conv_cell_lines
 from playground.render.numbers import format_cell
 from playground.render.sliding_window import SlidingWindow, WindowStep
 
+from .inspector_controller import show_dock
 from .number_grid import NumberGrid
 
 __all__ = ["SlidingDock", "SlidingPanel", "REGION", "FULL_MAP_SIDE"]
@@ -39,6 +40,7 @@ class SlidingPanel(QtWidgets.QWidget):
     """The animation: controls, the padded input with the window, the kernel, the output filling in."""
 
     finished = QtCore.Signal()
+    stepped = QtCore.Signal(object)   # the WindowStep now shown
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -83,20 +85,20 @@ class SlidingPanel(QtWidgets.QWidget):
             controls.addWidget(widget)
         controls.addStretch(1)
         outer.addLayout(controls)
-        grids = QtWidgets.QHBoxLayout()
+        body = QtWidgets.QHBoxLayout()   # the grids, then the sum written out
         self.input_grid = NumberGrid("padded input")
         self.kernel_grid = NumberGrid("kernel")
         self.output_grid = NumberGrid("output")
         for grid in (self.input_grid, self.kernel_grid, self.output_grid):
-            grids.addWidget(grid, 0, QtCore.Qt.AlignmentFlag.AlignTop)
-        grids.addStretch(1)
-        outer.addLayout(grids)
+            body.addWidget(grid, 0, QtCore.Qt.AlignmentFlag.AlignTop)
         self.text = QtWidgets.QLabel()
         self.text.setWordWrap(True)
+        self.text.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop | QtCore.Qt.AlignmentFlag.AlignLeft)
         self.text.setStyleSheet("font-family: monospace;")
         self.text.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-        outer.addWidget(self.text)
-        outer.addStretch(1)
+        self.text.setMinimumWidth(280)
+        body.addWidget(self.text, 1)
+        outer.addLayout(body, 1)
         self._enable(False)
 
     def _enable(self, on: bool) -> None:
@@ -188,6 +190,7 @@ class SlidingPanel(QtWidgets.QWidget):
                                     title=f"output rows {sliding.rows[0]}–{sliding.rows[-1]}, "
                                           f"columns {sliding.cols[0]}–{sliding.cols[-1]}")
         self.position.setText(f"step {step.index + 1} of {step.count}")
+        self.stepped.emit(step)
         scale = float(np.abs(cell.products.astype(np.float64)).sum()) + abs(cell.bias)
         lines = conv_cell_lines(cell, self.channel_names or None)
         self.text.setText("\n".join(lines[2:]) + f"\n→ output ({step.out_row}, {step.out_col}) = "
@@ -217,6 +220,8 @@ class SlidingDock(QtCore.QObject):
         self.dock.setWidget(scroll)
         window.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.panel.load_button.clicked.connect(self.load_current)
+        self.panel.stepped.connect(lambda step: self.inspector.show_window(step.cell, self._layer))
+        self._layer = 0
 
     def target(self) -> CellRef | None:
         """The cell to centre on: the inspector's pinned cell, else the middle of the selected filter's map."""
@@ -257,7 +262,7 @@ class SlidingDock(QtCore.QObject):
         whole = len(rows) == n_h and len(cols) == n_w
         title = (f"Layer {cell.layer + 1} · {name} · {n_h}×{n_w} output"
                  + ("" if whole else f" · region of {len(rows)}×{len(cols)} cells around ({row}, {col})"))
+        self._layer = cell.layer
+        show_dock(self.window, self.dock)
         self.panel.load(sliding, title, layers.channel_names(cell.layer))
-        self.dock.show()
-        self.dock.raise_()
         return True

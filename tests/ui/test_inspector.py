@@ -75,22 +75,29 @@ def test_per_channel_and_pooled_cells_equal_their_maps(qtbot, window):
 
 
 def test_layer_two_cell_equals_the_map(qtbot, window):
+    from playground.live.snapshot import Snapshot
+
     win = window
-    snapshot = win.snapshot
-    if not hasattr(snapshot, "network") or not hasattr(snapshot.network, "insert_layer"):
-        pytest.skip("no network in this snapshot")
-    network = snapshot.network.insert_layer()
-    if network.depth < 2 or not hasattr(win, "take_network"):
-        pytest.skip("the window cannot show a second layer yet")
-    win.take_network(network, selected=1)
-    qtbot.waitUntil(lambda: win.last_frame is not None and getattr(win.last_frame.snapshot, "selected", 0) == 1,
+    network = win.snapshot.network.insert_layer()
+    assert network.depth == 2
+    snapshot = Snapshot(network=network, selected=1, view=win.snapshot.view)
+    if hasattr(win, "take_network"):
+        win.take_network(network, selected=1)
+    else:   # until the window has a layer list: the snapshot as the layer list will set it
+        win._set_snapshot(snapshot)
+    qtbot.waitUntil(lambda: win.last_frame is not None and win.last_frame.snapshot.selected == 1
+                    and win.filters_panel.current is not None
+                    and win.filters_panel.current.values.shape == win.last_frame.views["filters"].values.shape,
                     timeout=WAIT_MS)
     win.pause_action.setChecked(True)
+    qtbot.waitUntil(lambda: win.runner.paused, timeout=WAIT_MS)
     view = win.filters_panel.current
     h, w = view.values.shape[:2]
     _pinned_equals_map(qtbot, win, "filters", 0, h // 2, w // 2)
     assert _inspector(win).panel.cell.layer == 1
     assert not _inspector(win)._field_outline.path().isEmpty()   # its receptive field on the picture
+    # the second layer reads the first layer's maps: channel names are layer 1's filters
+    assert _inspector(win).panel.conv.window.shape[2] == len(network.layers[0].bank)
 
 
 def test_shift_over_the_input_outlines_every_cell_fed(qtbot, window):
