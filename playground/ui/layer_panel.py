@@ -27,6 +27,10 @@ def _spin(low: int, high: int, value: int, tip: str) -> QtWidgets.QSpinBox:
 
 def _combo(items, tip: str) -> QtWidgets.QComboBox:
     box = QtWidgets.QComboBox()
+    # narrow panels (1024-pixel screens, large fonts) shorten the shown item instead of
+    # pushing the controls past the window's edge; the open list shows it whole
+    box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(8)
     for label, data in items:
         box.addItem(label, data)
     box.setToolTip(tip)
@@ -51,6 +55,8 @@ class LayerPanel(QtWidgets.QWidget):
         form_box = QtWidgets.QGroupBox("Layer")
         form = QtWidgets.QFormLayout(form_box)
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # a row too wide for a narrow panel puts its field under its label instead
+        form.setRowWrapPolicy(QtWidgets.QFormLayout.RowWrapPolicy.WrapLongRows)
 
         self.padding_mode = _combo(
             [("same (output = input size)", "same"), ("valid (no padding)", "valid"), ("custom p", "custom")],
@@ -62,6 +68,7 @@ class LayerPanel(QtWidgets.QWidget):
         pad_row.addWidget(self.padding_p)
         form.addRow("Padding", pad_row)
         self.padding_split = QtWidgets.QLabel()
+        self.padding_split.setWordWrap(True)  # "top 240, bottom 241, … (uneven total: …)" wraps, never widens
         self.padding_split.setToolTip("The padding actually used on each side for the current frame")
         form.addRow("", self.padding_split)
         self.stride = _spin(1, 16, 1, "Stride s: the window moves s pixels at a time (map shrinks ~s× each way)")
@@ -89,6 +96,7 @@ class LayerPanel(QtWidgets.QWidget):
 
         view_box = QtWidgets.QGroupBox("Display")
         view_form = QtWidgets.QFormLayout(view_box)
+        view_form.setRowWrapPolicy(QtWidgets.QFormLayout.RowWrapPolicy.WrapLongRows)
         self.level_mode = _combo([("percentile", "percentile"), ("min / max", "minmax"), ("fixed", "fixed")],
                                  "Which value maps to the colour scale's ends")
         self.percentile = QtWidgets.QDoubleSpinBox()
@@ -182,7 +190,8 @@ class LayerPanel(QtWidgets.QWidget):
         self.padding_split.setText(padding_text(pads))
 
     def _sync_enabled(self) -> None:
-        self.padding_p.setEnabled(self.padding_mode.currentData() == "custom")
+        # shown only for custom padding: a stale "2" beside "p = 0" read as a contradiction
+        self.padding_p.setVisible(self.padding_mode.currentData() == "custom")
         pooling = self.pool_mode.currentData() is not None
         self.pool_size.setEnabled(pooling)
         self.pool_stride.setEnabled(pooling)

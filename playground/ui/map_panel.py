@@ -167,8 +167,13 @@ class ImagePanel(QtWidgets.QFrame):
         if rgb.shape != self._shape:
             self._shape = rgb.shape
             self.view.box.autoRange(padding=0.01)
+            self.readout.setText(" ")  # a value of the previous source's picture
         if caption:
             self.title.setText(caption)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().leaveEvent(event)
+        self.readout.setText(" ")  # else it stays, goes stale and into screenshots
 
     @QtCore.Slot(object)
     def _hover(self, pos) -> None:
@@ -245,9 +250,9 @@ class MapPanel(QtWidgets.QFrame):
         self._labels.set_view(view)
         if view.layout != self._layout:
             self._layout = view.layout
-            height, width = view.layout.shape
-            self.view.box.setRange(xRange=(0, width), yRange=(0, height), padding=0.01)
+            self._fit()
             self._titles = ()
+            self.readout.setText(" ")  # a value of maps no longer shown
         labels = view.labels or view.titles
         if labels != self._titles:
             self._titles = labels
@@ -268,7 +273,16 @@ class MapPanel(QtWidgets.QFrame):
         self._layout = None
         self.readout.setText(message or " ")
 
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().leaveEvent(event)
+        self.readout.setText(" ")  # else it stays, goes stale and into "maps only" screenshots
+
     # --- helpers ----------------------------------------------------------------------------
+    def _fit(self) -> None:
+        """The whole mosaic in view, with the gap above the first row: small maps' titles sit there."""
+        height, width = self._layout.shape
+        self.view.box.setRange(xRange=(0, width), yRange=(-self._layout.gap, height), padding=0.01)
+
     def _place_titles(self, view: MapView) -> None:
         labels = []
         for index, text in enumerate(view.labels or view.titles):
@@ -337,8 +351,7 @@ class MapPanel(QtWidgets.QFrame):
     @QtCore.Slot(object)
     def _click(self, event) -> None:
         if event.double() and self._layout is not None:
-            height, width = self._layout.shape
-            self.view.box.setRange(xRange=(0, width), yRange=(0, height), padding=0.01)
+            self._fit()
             return
         hit = self._tile_under(event.scenePos())
         if hit is not None and self.current is not None:

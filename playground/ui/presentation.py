@@ -17,7 +17,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from .big_map import BigMapPanel, tile_index
 from .settings_store import GEOMETRY_KEY
 
-__all__ = ["Presentation", "attach_presentation", "read_font_scale", "default_window_size",
+__all__ = ["Presentation", "attach_presentation", "read_font_scale", "default_window_size", "give_centre_room",
            "FONT_KEY", "FONT_SCALES", "DEFAULT_SIZE"]
 
 FONT_KEY = "view/font_scale"
@@ -58,6 +58,30 @@ def read_font_scale(settings: QtCore.QSettings | None) -> tuple[float, bool]:
         if math.isclose(value, scale, abs_tol=1e-6):
             return scale, False
     return 1.0, True
+
+
+def give_centre_room(splitter: QtWidgets.QSplitter, centre: QtWidgets.QWidget, share: float = 0.5) -> None:
+    """Shrink the splitter's other panels (not below their minimum) until ``centre`` has ``share`` of it.
+
+    The side panels keep their pixel sizes when a window shrinks, so on a 1280-pixel
+    projector the maps got what was left over; here the sides give way first.
+    """
+    sizes = splitter.sizes()
+    index = next((i for i in range(splitter.count()) if _covering(splitter.widget(i), centre)), None)
+    total = sum(sizes)
+    if index is None or total <= 0:
+        return
+    deficit = int(total * share) - sizes[index]
+    room = [0 if i == index or size == 0 else
+            max(0, size - max(splitter.widget(i).minimumWidth(), splitter.widget(i).minimumSizeHint().width()))
+            for i, size in enumerate(sizes)]
+    if deficit <= 0 or sum(room) == 0:
+        return
+    take = min(deficit, sum(room))
+    cuts = [take * r // sum(room) for r in room]
+    sizes = [size - cut for size, cut in zip(sizes, cuts, strict=True)]
+    sizes[index] += sum(cuts)
+    splitter.setSizes(sizes)
 
 
 def _covering(widget: QtWidgets.QWidget, inside: QtWidgets.QWidget) -> bool:
@@ -271,6 +295,7 @@ class Presentation(QtCore.QObject):
     def _on_frame(self, result) -> None:
         if not self._defaults_settled:  # the first frame: the window is laid out; its sizes are the defaults
             self._defaults_settled = True
+            give_centre_room(self.window.splitter, self.window.input_panel)
             self._default_sizes = self._splitter_sizes()
         if not self.presenting:
             return
@@ -353,6 +378,7 @@ class Presentation(QtCore.QObject):
         for splitter, sizes in self._default_sizes.items():
             if sum(sizes) > 0:  # proportions: the splitter scales them to its size now
                 splitter.setSizes(sizes)
+        give_centre_room(window.splitter, window.input_panel)
         if window.settings is not None:
             window.settings.remove(GEOMETRY_KEY)
         window.show_message("layout reset to the defaults", warning=False)

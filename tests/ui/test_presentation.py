@@ -1,0 +1,157 @@
+"""Presentation mode, font sizes (remembered, validated), full screen and View ▸ Reset layout."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from window_helpers import WAIT_MS, frame_where
+
+pytest.importorskip("PySide6")
+
+from PySide6 import QtCore, QtWidgets  # noqa: E402
+
+from playground.ui.presentation import FONT_KEY, FONT_SCALES, read_font_scale  # noqa: E402
+
+pytestmark = pytest.mark.qt
+
+
+def _side_panels(win):
+    """The parts presentation mode is meant to hide: the editor, the layer panels' scroll area, the maps."""
+    right = win.layer_panel
+    while right.parentWidget() is not win.splitter:
+        right = right.parentWidget()
+    return [win.editor, right, win.filters_panel, win.channels_panel]
+
+
+def test_presentation_mode_hides_the_side_panels_and_restores_them(qtbot, window):
+    win = window
+    presentation = win.presentation
+    before = {panel: panel.isVisible() for panel in _side_panels(win)}
+    assert all(before.values())
+    sizes = win.splitter.sizes()
+
+    presentation.present_action.trigger()
+    assert presentation.presenting
+    qtbot.waitUntil(lambda: presentation.big_map.isVisible(), timeout=WAIT_MS)
+    for panel in _side_panels(win):
+        assert not panel.isVisible(), f"{type(panel).__name__} still shown in presentation mode"
+    assert win.input_panel.isVisible()
+    assert win.isFullScreen()
+    # the big map sits beside the input, larger than it
+    assert presentation.big_map.parentWidget() is win.input_panel.parentWidget()
+    qtbot.waitUntil(lambda: presentation.big_map.width() > win.input_panel.width(), timeout=WAIT_MS)
+
+    presentation.leave_action.trigger()  # Esc
+    assert not presentation.presenting
+    assert not presentation.big_map.isVisible()
+    assert not win.isFullScreen()
+    for panel, shown in before.items():
+        assert panel.isVisible() == shown
+    qtbot.waitUntil(lambda: win.splitter.sizes() == sizes, timeout=WAIT_MS)
+
+
+def test_big_map_shows_the_selected_filters_tile(qtbot, window):
+    win = window
+    presentation = win.presentation
+    presentation.enter()
+    win.editor.set_selected(2)
+    frame = frame_where(qtbot, win, lambda r: r.error is None and "filters" in r.views)
+    view = frame.views["filters"]
+    qtbot.waitUntil(lambda: presentation.big_map.current is not None, timeout=WAIT_MS)
+    big = presentation.big_map
+    index = view.filters.index(2)
+    assert big.title.text() == view.titles[index]
+    top, left = view.layout.origin(index)
+    expected = view.pixels[top:top + view.layout.tile_h, left:left + view.layout.tile_w]
+    shown = big.tile_pixels()
+    if big.current is view:
+        np.testing.assert_array_equal(shown, expected)
+    assert shown.shape == (view.layout.tile_h, view.layout.tile_w)
+
+    # Page Down steps to the next filter shown
+    presentation.next_action.trigger()
+    assert win.editor.selected() == view.filters[(index + 1) % len(view.filters)]
+    presentation.leave()
+
+
+def test_big_map_asks_for_tiles_drawn_at_its_own_size(qtbot, window):
+    win = window
+    win.resize(1400, 900)
+    presentation = win.presentation
+    presentation.enter()
+    # the demo is 480 × 640: the big map is hundreds of pixels, far more than a quarter-size thumbnail
+    frame = frame_where(qtbot, win, lambda r: r.error is None and r.views["filters"].layout.tile_w >= 320)
+    assert frame.views["filters"].layout.tile_w >= 320
+    presentation.leave()
+
+
+def test_the_fonts_scale_with_ctrl_plus_and_are_remembered(qtbot, window):
+    win = window
+    presentation = win.presentation
+    base = win.font().pointSizeF()
+    label_before = win.layer_panel.stride.font().pointSizeF()
+    presentation.larger_action.trigger()
+    presentation.larger_action.trigger()
+    assert presentation.font_scale == FONT_SCALES[FONT_SCALES.index(1.0) + 2]
+    assert win.font().pointSizeF() == pytest.approx(base * presentation.font_scale)
+    # children inherit it: the layer panel's controls grow too
+    assert win.layer_panel.stride.font().pointSizeF() > label_before
+    assert read_font_scale(win.settings) == (presentation.font_scale, False)
+    presentation.smaller_action.trigger()
+    assert presentation.font_scale == FONT_SCALES[FONT_SCALES.index(1.0) + 1]
+    presentation.reset_font_action.trigger()
+    assert win.font().pointSizeF() == pytest.approx(base)
+    assert read_font_scale(win.settings) == (1.0, False)
+
+
+@pytest.mark.parametrize("raw", ["40", "nan", "big", "1.1", "-1"])
+def test_a_damaged_font_size_reads_as_normal(tmp_path, raw):
+    settings = QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat)
+    settings.setValue(FONT_KEY, raw)
+    assert read_font_scale(settings) == (1.0, True)
+    settings.setValue(FONT_KEY, "1.5")
+    assert read_font_scale(settings) == (1.5, False)
+
+
+def test_a_remembered_font_size_is_restored_and_a_bad_one_removed(qtbot, tmp_path, numpy_backend):
+    from playground.sources import open_source
+    from playground.ui.main_window import MainWindow
+
+    path = str(tmp_path / "settings.ini")
+    settings = QtCore.QSettings(path, QtCore.QSettings.Format.IniFormat)
+    settings.setValue(FONT_KEY, "1.5")
+    win = MainWindow(open_source("demo"), settings=settings)
+    qtbot.addWidget(win)
+    assert win.presentation.font_scale == 1.5
+    plain = QtWidgets.QApplication.font().pointSizeF()
+    assert win.font().pointSizeF() == pytest.approx(plain * 1.5)
+    assert win.shutdown()
+
+    settings.setValue(FONT_KEY, "1e9")
+    win = MainWindow(open_source("demo"), settings=settings)
+    qtbot.addWidget(win)
+    assert win.presentation.font_scale == 1.0
+    assert not settings.contains(FONT_KEY)
+    assert "font size" in win.message_bar.message
+    assert win.shutdown()
+
+
+def test_reset_layout_restores_the_panel_sizes_and_forgets_the_geometry(qtbot, window):
+    win = window
+    win.settings.setValue("window/geometry", win.saveGeometry())
+    # the defaults are read from the first laid-out frame
+    qtbot.waitUntil(lambda: win.presentation._defaults_settled, timeout=WAIT_MS)
+    default = win.splitter.sizes()
+    total = sum(default)
+    win.splitter.setSizes([total - 200, 100, 100])
+    assert win.splitter.sizes() != default
+    win.presentation.reset_layout_action.trigger()
+    win.resize(1400, 900)  # the fixture's size (reset_layout uses the screen's default)
+    qtbot.waitUntil(lambda: all(abs(a - b) <= 3 for a, b in zip(win.splitter.sizes(), default, strict=True)),
+                    timeout=WAIT_MS)
+    assert not win.settings.contains("window/geometry")
+
+
+def test_esc_does_nothing_outside_presentation_and_full_screen(window):
+    assert not window.presentation.leave_action.isEnabled()
+    assert not window.presentation.next_action.isEnabled()
