@@ -36,6 +36,7 @@ from .images import SheetSection, contact_sheet, map_to_rgb, thumbnail_size
 from .map_sets import MapSet, collect_map_sets
 from .meta import build_meta
 from .naming import default_export_name
+from .small_maps import colour_bar_picture, enlarge_small
 
 __all__ = ["export_frame", "write_frame", "check_exportable"]
 
@@ -54,21 +55,42 @@ def check_exportable(rendered) -> None:
         raise ExportError(f"nothing to export: {reason}")
 
 
+def _colour_section(s: MapSet) -> SheetSection:
+    """The contact sheet's colour bar of one view, with its values: one bar when the maps share
+    their levels, a bar per map for up to 8 maps, else the bar of the widest levels."""
+    levels = np.asarray(s.levels, np.float64)
+    if bool(np.all(levels == levels[0])):
+        chosen, titles = levels[:1], ("every map",)
+    elif len(levels) <= 8:
+        chosen, titles = levels, tuple(s.titles)
+    else:
+        widest = int(np.argmax(np.abs(levels).max(axis=1)))
+        chosen, titles = levels[widest:widest + 1], (f"widest: {s.titles[widest]} (each map has its own)",)
+    pictures = tuple(colour_bar_picture(s.signed, lo, hi) for lo, hi in chosen)
+    return SheetSection(f"{_HEADINGS[s.key]} · colour scale", titles, pictures, cols=min(len(pictures), 4))
+
+
 def _sheet(rendered, map_sets: list[MapSet], source_text: str | None) -> np.ndarray:
     frame = np.asarray(rendered.input_rgb)
     h, w = frame.shape[:2]
     size = thumbnail_size((h, w), _THUMBNAIL)
     small = cv2.resize(np.ascontiguousarray(frame), (size[1], size[0]), interpolation=cv2.INTER_AREA)
+    raw = np.asarray(rendered.frame)
+    # a typed matrix is a few pixels: enlarged, crisp, with its numbers when it has one channel
+    small = enlarge_small(small, raw[:, :, 0] if raw.ndim == 3 and raw.shape[2] == 1 and raw.shape[:2] == (h, w)
+                          else None, _THUMBNAIL)
     heading = f"input: {source_text}" if source_text else "input"
     sections = [SheetSection(heading, (f"{h}×{w}×{frame.shape[2]}",), (small,))]
     k = len(rendered.snapshot.bank.active)
     for s in map_sets:
         n_h, n_w = s.values.shape[:2]
         thumb = thumbnail_size((n_h, n_w), _THUMBNAIL)
-        pictures = tuple(map_to_rgb(s.tile(i), lo, hi, s.signed, size=thumb) for i, (lo, hi) in enumerate(s.levels))
+        pictures = tuple(enlarge_small(map_to_rgb(s.tile(i), lo, hi, s.signed, size=thumb), s.tile(i), _THUMBNAIL)
+                         for i, (lo, hi) in enumerate(s.levels))   # small maps: crisp, with their numbers
         # a row per input channel, as the app shows them; filters 8 to a row
         cols = k if s.key == "channels" else min(k, 8)
         sections.append(SheetSection(f"{_HEADINGS[s.key]} · {n_h}×{n_w}", s.titles, pictures, cols))
+        sections.append(_colour_section(s))
     return contact_sheet(sections)
 
 
@@ -110,7 +132,7 @@ def write_frame(rendered, folder: str | os.PathLike[str], *, per_channel: bool =
         for i, relative in enumerate(s.files):
             low, high = s.levels[i]
             tasks.append(lambda s=s, i=i, relative=relative, low=low, high=high: atomic_write_png(
-                folder / relative, map_to_rgb(s.tile(i), low, high, s.signed)))
+                folder / relative, enlarge_small(map_to_rgb(s.tile(i), low, high, s.signed), s.tile(i))))
         name = f"{_ARRAY_FILES[s.key]}.npy"
         arrays[name] = s.values.shape
         tasks.append(lambda s=s, name=name: atomic_save_npy(folder / name, s.values))

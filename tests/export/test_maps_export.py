@@ -12,6 +12,7 @@ from playground.engine import conv2d, conv2d_per_channel, pool2d
 from playground.engine.layer import LayerSettings, PoolSettings
 from playground.export import ExportError, export_frame
 from playground.export import maps_export as maps_export_module
+from playground.export.small_maps import enlarge_small
 from playground.live.processor import FrameProcessor
 from playground.live.snapshot import Snapshot, ViewSettings
 from playground.render.colormaps import DIVERGING, SEQUENTIAL, lut
@@ -132,6 +133,8 @@ def test_pngs_use_the_displayed_colours_and_levels(tmp_path, render):
             assert name.startswith(sub)
             low, high = view.levels[i]
             expected = table[to_indices(np.ascontiguousarray(view.tile(i)), low, high)]
+            # maps under 64 pixels are written enlarged, crisp, with their numbers (issue 11)
+            expected = enlarge_small(expected, view.tile(i))
             assert np.array_equal(read_png(folder / name), expected), name
     # signed maps (per channel) use the diverging table, ReLU maps the sequential one
     assert meta["images"]["channels"]["colormap"] == "diverging"
