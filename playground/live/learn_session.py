@@ -33,13 +33,17 @@ from .learn_teacher import same_shapes, start_stages
 from .learner import DEFAULT_CROP, DEFAULT_LR, DEFAULT_OPTIMIZER, Learner
 from .slot import LatestSlot
 
-__all__ = ["LearnSetup", "LearnUpdate", "Preview", "LearnSession", "LEARNING_RATES", "MAX_HISTORY"]
+__all__ = ["LearnSetup", "LearnUpdate", "Preview", "LearnSession", "LEARNING_RATES", "MAX_HISTORY",
+           "TREND_WEIGHT"]
 
 # TensorFlow Playground's idea: a short log-spaced list, not a free number field.
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
 # Loss points kept for the curve: past this, every other point is dropped (the
 # curve keeps its shape over hours; the plot never gets slower).
 MAX_HISTORY = 4000
+# Weight of the newest step in the loss's running mean (about the last 10 steps). The
+# mean is of log(loss): a loss spans decades, and this follows the curve a log plot shows.
+TREND_WEIGHT = 0.1
 
 
 @dataclass(frozen=True)
@@ -109,8 +113,9 @@ class LearnUpdate:
         The last step's loss (NaN before the first).
     distance : float
         ‖w − w_teacher‖ / ‖w_teacher‖ over the trained layers.
-    history : numpy.ndarray (n, 2)
-        (step, loss) pairs for the curve.
+    history : numpy.ndarray (n, 3)
+        (step, loss, running mean of the loss) rows for the curve: each step's
+        crop differs, so the loss is noisy and the running mean shows the trend.
     teacher : Network
     student : tuple of Stage
     trainable : tuple of int
@@ -150,7 +155,7 @@ class LearnSession:
     """
 
     def __init__(self, on_update: Callable[[], None], *, tick_s: float = 1 / 30, preview_side: int = 160,
-                 preview_interval_s: float = 0.1):
+                 preview_interval_s: float = 0.25):
         self.updates = LatestSlot()
         self._on_update = on_update
         self.tick_s, self.preview_side, self.preview_interval_s = tick_s, preview_side, preview_interval_s
@@ -226,7 +231,8 @@ class LearnSession:
         self._run = 0
         self._playing = False
         self._stopped: str | None = None
-        self._history: list[tuple[int, float]] = []
+        self._history: list[tuple[int, float, float]] = []
+        self._log_trend = math.nan
         self._loss = math.nan
         self._x = None
         self._used_version = -1
@@ -291,6 +297,7 @@ class LearnSession:
     def _start(self, setup: LearnSetup) -> None:
         self._run += 1
         self._setup, self._playing, self._history, self._loss = setup, False, [], math.nan
+        self._log_trend = math.nan
         self._stopped, self._x, self._preview = None, None, None
         self._used_version = -1
         teacher = setup.teacher.stages()
@@ -351,7 +358,10 @@ class LearnSession:
                 self._stopped = result.stopped
                 break
             self._loss = result.loss
-            self._history.append((result.step, result.loss))
+            log_loss = math.log(max(result.loss, 1e-30))
+            self._log_trend = log_loss if math.isnan(self._log_trend) else \
+                self._log_trend + TREND_WEIGHT * (log_loss - self._log_trend)
+            self._history.append((result.step, result.loss, math.exp(self._log_trend)))
         if len(self._history) > MAX_HISTORY:
             self._history = self._history[::2]
         if self._stopped is not None:
@@ -383,14 +393,14 @@ class LearnSession:
                 self._preview = None
             self._last_preview = now
         learner = self._learner
-        history = np.array(self._history, np.float64).reshape(-1, 2)
+        history = np.array(self._history, np.float64).reshape(-1, 3)
         self.updates.put(LearnUpdate(self._run, learner.steps, self._loss, learner.distance(), history,
                                      self._setup.teacher, learner.student, learner.trainable,
                                      self._playing, self._stopped, self._preview))
         self._on_update()
 
     def _publish_failure(self, setup: LearnSetup) -> None:
-        self.updates.put(LearnUpdate(self._run, 0, math.nan, math.nan, np.zeros((0, 2)), setup.teacher, (),
+        self.updates.put(LearnUpdate(self._run, 0, math.nan, math.nan, np.zeros((0, 3)), setup.teacher, (),
                                      tuple(setup.trainable), False, self._stopped))
         self._on_update()
 

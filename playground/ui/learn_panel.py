@@ -20,18 +20,15 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.kernels.network import Network, channel_names
-from playground.live.learn_session import LEARNING_RATES, LearnSession, LearnSetup, LearnUpdate
-from playground.live.learn_teacher import WINDOW, kept_network, same_shapes, teacher_choices, teacher_network
-from playground.live.learner import DEFAULT_CROP, DEFAULT_LR
+from playground.live.learn_session import LearnSession, LearnSetup, LearnUpdate
+from playground.live.learn_teacher import WINDOW, kept_network, same_shapes, teacher_network
 
-from . import theme
+from .learn_controls import FILE_TEACHER, LearnControls
 from .learn_views import KernelCompare, LossPlot, MapCompare
 
 __all__ = ["LearnPanel", "attach_learn_panel", "REDRAW_S"]
 
 REDRAW_S = 0.1          # the panel redraws at most 10 times a second; steps go on in between
-_OPTIMIZERS = (("Adam", "adam"), ("SGD", "sgd"), ("SGD + momentum", "momentum"))
-_FILE = "Bank or network file…"
 
 
 def network_of(snapshot) -> Network:
@@ -44,7 +41,7 @@ def take_network(window, network: Network) -> None:
     """Give ``network`` to the window as one recorded (undoable) edit, through its public methods."""
     take = getattr(window, "take_network", None)
     if take is not None:
-        take(network)
+        take(network, selected=window.snapshot.selected)   # the layer the person looks at stays selected
         return
     # a one-layer window: its bank, through the editor as Edit ▸ Reset does
     bank = network.layers[0].bank
@@ -89,101 +86,29 @@ class LearnPanel(QtWidgets.QWidget):
 
     # --- building ---------------------------------------------------------------------------
     def _build(self) -> None:
-        self.play_button = QtWidgets.QPushButton("▶ Play")
-        self.play_button.setCheckable(True)
-        self.play_button.setToolTip("Learn continuously: steps per frame on every frame of the live view")
-        self.step_button = QtWidgets.QPushButton("Step")
-        self.step_button.setToolTip("Exactly one step, then pause")
-        self.reset_button = QtWidgets.QPushButton("Reset")
-        self.reset_button.setToolTip("Start again: new student weights (from the seed), step 0")
-        self.step_label = QtWidgets.QLabel("step 0")
-        font = self.step_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.step_label.setFont(font)
-        buttons = QtWidgets.QHBoxLayout()
-        for widget in (self.play_button, self.step_button, self.reset_button):
-            buttons.addWidget(widget)
-        buttons.addStretch(1)
-        buttons.addWidget(self.step_label)
-
-        self.teacher_box = QtWidgets.QComboBox()
-        self.teacher_box.addItems([*teacher_choices(), _FILE])
-        self.teacher_box.setToolTip("Whose output maps the student learns to give. This network follows "
-                                    "your edits while it learns.")
-        self.layers_box = QtWidgets.QHBoxLayout()
+        c = self.controls = LearnControls()
+        # the controls as the panel's own attributes: tests and scripts reach them by name
+        for name in ("play_button", "step_button", "reset_button", "step_label", "teacher_box", "init_box",
+                     "seed_box", "optimizer_box", "lr_box", "spf_box", "loss_label", "message", "kernel_layer",
+                     "kernel_filter", "kernel_channel", "keep_button"):
+            setattr(self, name, getattr(c, name))
+        self.layers_box = c.layers_row
         self.layer_checks: list[QtWidgets.QCheckBox] = []
-        self.init_box = QtWidgets.QComboBox()
-        self.init_box.addItems(["random weights", "the network's current weights"])
-        self.init_box.setToolTip("Where the learned layers start: seeded random (He) weights, or the "
-                                 "weights the network has now")
-        self.seed_box = QtWidgets.QSpinBox(minimum=0, maximum=999_999)
-        self.seed_box.setToolTip("The same seed gives the same start and the same crops")
-        self.optimizer_box = QtWidgets.QComboBox()
-        for label, name in _OPTIMIZERS:
-            self.optimizer_box.addItem(label, name)
-        self.lr_box = QtWidgets.QComboBox()
-        for lr in LEARNING_RATES:
-            self.lr_box.addItem(f"{lr:g}", lr)
-        self.lr_box.setCurrentIndex(LEARNING_RATES.index(DEFAULT_LR))
-        self.lr_box.setToolTip("Learning rate; changes take effect at the next step")
-        self.spf_box = QtWidgets.QSpinBox(minimum=1, maximum=50)
-        self.spf_box.setToolTip("Steps on each frame of the live view (a still picture: 30 frames a second)")
-        form = QtWidgets.QFormLayout()
-        form.addRow("Teacher", self.teacher_box)
-        form.addRow("Learn layers", self.layers_box)
-        start = QtWidgets.QHBoxLayout()
-        start.addWidget(self.init_box, 1)
-        start.addWidget(QtWidgets.QLabel("seed"))
-        start.addWidget(self.seed_box)
-        form.addRow("Start from", start)
-        rates = QtWidgets.QHBoxLayout()
-        rates.addWidget(self.optimizer_box)
-        rates.addWidget(QtWidgets.QLabel("rate"))
-        rates.addWidget(self.lr_box)
-        rates.addWidget(QtWidgets.QLabel("steps/frame"))
-        rates.addWidget(self.spf_box)
-        form.addRow("Optimizer", rates)
-
-        self.loss_label = QtWidgets.QLabel("loss – · distance –")
-        self.loss_label.setToolTip("Loss: mean squared difference of the student's and teacher's output maps on "
-                                   "this step's crop. Distance: ‖w − w_teacher‖ / ‖w_teacher‖ over the learned layers")
         self.plot = LossPlot()
-        self.message = QtWidgets.QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(f"color: {theme.WARNING}")
-        self.message.hide()
-
-        self.kernel_layer = QtWidgets.QComboBox()
-        self.kernel_filter = QtWidgets.QComboBox()
-        self.kernel_channel = QtWidgets.QComboBox()
-        pick = QtWidgets.QHBoxLayout()
-        for label, box in (("layer", self.kernel_layer), ("filter", self.kernel_filter),
-                           ("channel", self.kernel_channel)):
-            pick.addWidget(QtWidgets.QLabel(label))
-            pick.addWidget(box, 1)
         self.kernels = KernelCompare()
         self.maps = MapCompare()
         self.maps.setToolTip("The last layer's output map for the chosen filter, on the whole frame at reduced "
-                             "size: student, teacher and student − teacher on the teacher's scale")
-        self.keep_button = QtWidgets.QPushButton("Keep learned weights")
-        self.keep_button.setToolTip("Write the student's weights into the network (one step of Edit ▸ Undo)")
-        note = QtWidgets.QLabel(f"Each step trains on a random {DEFAULT_CROP}×{DEFAULT_CROP} crop of the newest "
-                                "frame, for speed; the maps below show the whole frame, reduced.")
-        note.setWordWrap(True)
-        note.setStyleSheet(f"color: {theme.MUTED}")
-
+                             "size: student, teacher and student − teacher, on the teacher's scale")
         layout = QtWidgets.QVBoxLayout(self)
-        layout.addLayout(buttons)
-        layout.addLayout(form)
-        layout.addWidget(self.loss_label)
-        layout.addWidget(self.plot, 2)
+        layout.addWidget(c)
+        layout.addWidget(self.plot)
         layout.addWidget(self.message)
-        layout.addLayout(pick)
+        layout.addLayout(c.pick_row)
         layout.addWidget(self.kernels)
-        layout.addWidget(self.maps, 2)
+        layout.addWidget(self.maps)
         layout.addWidget(self.keep_button)
-        layout.addWidget(note)
+        layout.addWidget(c.note)
+        layout.addStretch(1)
 
         self.play_button.toggled.connect(self._on_play)
         self.step_button.clicked.connect(self.step)
@@ -219,6 +144,7 @@ class LearnPanel(QtWidgets.QWidget):
         self.layer_checks = []
         for index in range(teacher.depth):
             check = QtWidgets.QCheckBox(f"CONV{index + 1}")
+            check.setToolTip(f"Layer {index + 1} learns (unticked: it keeps the teacher's weights)")
             check.setChecked(index == 0)
             check.toggled.connect(self.reset)
             self.layers_box.addWidget(check)
@@ -260,9 +186,7 @@ class LearnPanel(QtWidgets.QWidget):
 
     def _set_playing(self, playing: bool, send: bool = True) -> None:
         self._playing = playing
-        with QtCore.QSignalBlocker(self.play_button):
-            self.play_button.setChecked(playing)
-        self.play_button.setText("⏸ Pause" if playing else "▶ Play")
+        self.controls.set_playing(playing)
         if send:
             (self.session.play if playing else self.session.pause)()
 
@@ -276,7 +200,7 @@ class LearnPanel(QtWidgets.QWidget):
 
     @QtCore.Slot(int)
     def _on_teacher_chosen(self, index: int) -> None:
-        if self.teacher_box.itemText(index) == _FILE:
+        if self.teacher_box.itemText(index) == FILE_TEACHER:
             path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Teacher: a bank or network file", "",
                                                             "Bank or network (*.json)")
             if path:
@@ -288,7 +212,7 @@ class LearnPanel(QtWidgets.QWidget):
     def use_teacher_file(self, path: str) -> None:
         """Learn from the bank or network in ``path`` (a bad file: a message, the run unchanged)."""
         try:
-            network = teacher_network(_FILE, self._network, path)
+            network = teacher_network(FILE_TEACHER, self._network, path)
         except ValueError as exc:
             self._show_message(str(exc))
             return

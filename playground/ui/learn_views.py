@@ -24,7 +24,8 @@ _LOSS_FLOOR = 1e-12   # a log axis cannot show 0: an exact fit sits on the floor
 
 
 class LossPlot(pg.PlotWidget):
-    """The loss per step on a log scale; one curve item, its data replaced."""
+    """The loss per step on a log scale: each step's loss (faint: crops differ, so it is noisy)
+    and its running mean (bright: the trend). Two curve items, their data replaced."""
 
     def __init__(self, parent=None):
         super().__init__(parent, background=theme.BASE)
@@ -35,17 +36,22 @@ class LossPlot(pg.PlotWidget):
         self.showGrid(x=True, y=True, alpha=0.2)
         self.setLabel("bottom", "step")
         self.setLabel("left", "loss (MSE)")
-        self.curve = self.plot(pen=pg.mkPen("#f0a030", width=1.5))
-        self.curve.setDownsampling(auto=True, method="peak")   # thousands of points, a few hundred pixels
-        self.curve.setClipToView(True)
-        self.setMinimumHeight(130)
+        self.raw = self.plot(pen=pg.mkPen((240, 160, 48, 90), width=1))
+        self.trend = self.plot(pen=pg.mkPen("#f0a030", width=2))
+        for curve in (self.raw, self.trend):
+            curve.setDownsampling(auto=True, method="peak")   # thousands of points, a few hundred pixels
+            curve.setClipToView(True)
+        self.setFixedHeight(150)
 
     def show_history(self, history: np.ndarray) -> None:
-        """``history`` (n, 2): (step, loss) rows; empty clears the curve."""
+        """``history`` (n, 3): (step, loss, running mean) rows; empty clears the curves."""
         if len(history) == 0:
-            self.curve.setData([], [])
+            self.raw.setData([], [])
+            self.trend.setData([], [])
             return
-        self.curve.setData(history[:, 0], np.maximum(history[:, 1], _LOSS_FLOOR))
+        steps = history[:, 0]
+        self.raw.setData(steps, np.maximum(history[:, 1], _LOSS_FLOOR))
+        self.trend.setData(steps, np.maximum(history[:, 2], _LOSS_FLOOR))
 
 
 class KernelValues(QtWidgets.QWidget):
@@ -71,7 +77,7 @@ class KernelValues(QtWidgets.QWidget):
     def cell_px(self) -> int:
         """Roomy for 3×3, tighter for large kernels: two grids fit a ~420-pixel dock."""
         f = max(self.values.shape) if self.values.size else 3
-        return max(14, min(38, 190 // f))
+        return max(14, min(46, 190 // f))
 
     def _title_h(self) -> int:
         return self.fontMetrics().height() + 4
@@ -91,8 +97,12 @@ class KernelValues(QtWidgets.QWidget):
         painter.setPen(QtGui.QColor(theme.MUTED))
         painter.drawText(QtCore.QRect(0, 0, self.width(), top), QtCore.Qt.AlignmentFlag.AlignLeft, self.title)
         size = self.cell_px()
+        texts = [format_weight(value) for value in self.values.flat]
         font = painter.font()
         font.setPointSizeF(max(6.0, min(9.5, size / 4.2)))
+        widest = max(texts, key=len, default="")
+        while font.pointSizeF() > 6.0 and QtGui.QFontMetrics(font).horizontalAdvance(widest) > size - 4:
+            font.setPointSizeF(font.pointSizeF() - 0.5)   # "-0.213" whole rather than elided
         painter.setFont(font)
         metrics = QtGui.QFontMetrics(font)
         edge = QtGui.QPen(QtGui.QColor(theme.BORDER), 1)
@@ -104,7 +114,8 @@ class KernelValues(QtWidgets.QWidget):
             painter.drawRect(rect)
             if size >= 22:   # numbers only where they are legible; the colours carry the rest
                 painter.setPen(ink)
-                text = metrics.elidedText(format_weight(value), QtCore.Qt.TextElideMode.ElideRight, size - 2)
+                text = metrics.elidedText(texts[row * self.values.shape[1] + col],
+                                          QtCore.Qt.TextElideMode.ElideRight, size - 2)
                 painter.drawText(rect, QtCore.Qt.AlignmentFlag.AlignCenter, text)
         painter.end()
 
@@ -159,7 +170,7 @@ class MapCompare(pg.GraphicsLayoutWidget):
             box.addItem(image)
             self.labels.append(label)
             self.images.append(image)
-        self.setMinimumHeight(120)
+        self.setFixedHeight(150)
 
     def show_preview(self, preview: Preview | None) -> None:
         """Draw ``preview`` (None clears the pictures)."""
