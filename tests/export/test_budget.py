@@ -4,19 +4,24 @@ or the export refused (with the figures) beyond it; TIFF pages are written one a
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
 from playground.engine.layer import LayerSettings, PoolSettings
-from playground.export import atomic, budget
+from playground.export import atomic, budget, save_bank
 from playground.export.atomic import atomic_write_tiff
 from playground.export.budget import MEMORY_BUDGET, export_cost, size_text
 from playground.export.cli import build_parser, main
 from playground.kernels import Filter, FilterBank
 
 FAST = ["--backend", "numpy", "--no-contact-sheet"]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def heavy_bank(k: int = 32, f: int = 11) -> FilterBank:
@@ -97,3 +102,25 @@ def test_tiff_writer_holds_one_page_at_a_time(tmp_path, monkeypatch):
     monkeypatch.setattr(atomic.cv2, "imwritemulti", None, raising=False)
     ok, read = cv2.imreadmulti(str(atomic_write_tiff(tmp_path / "g.tiff", pages())), flags=cv2.IMREAD_UNCHANGED)
     assert ok and [float(page[0, 0]) for page in read] == [0.0, 1.0, 2.0] and seen == [0, 1, 2]
+
+
+def test_measured_peak_stays_under_the_estimate(tmp_path):
+    """In a process of its own: the export's peak RSS is no more than :func:`export_cost` said."""
+    script = (
+        "import resource, sys\n"
+        "from playground.export.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)\n"  # KiB on Linux
+        "raise SystemExit(code)\n"
+    )
+    bank = save_bank(heavy_bank(16, 7), tmp_path / "bank.json")
+    argv = ["--source", "demo", "--out", str(tmp_path / "o"), "--bank", str(bank), "--dilation", "4", "--tiff",
+            "--backend", "numpy"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", script, *argv], capture_output=True, text=True, env=env,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    peak = int(done.stdout.split()[-1])
+    estimate = export_cost((480, 640, 3), heavy_bank(16, 7), LayerSettings(dilation=4), tiff=True).total(True)
+    assert (tmp_path / "o" / "per_channel.npy").is_file()
+    assert peak <= estimate, f"peak {size_text(peak)} over the estimate {size_text(estimate)}"
