@@ -13,14 +13,21 @@ product, (K × f_H·n_c·f_W) @ (f_H·n_c·f_W × n_W_out) per output row, which
 chunks, split between threads, each filling and multiplying its own small stack.
 The result is stored per row as (K, n_W_out) planes and returned as an
 (n_H_out, n_W_out, K) view of them.
+
+Stride-1 undilated shapes whose output is the input's size may instead run
+OpenCV's filter2D per (channel, filter): :mod:`playground.engine.kernel_paths`
+times both ways on a shape's first call and keeps the faster one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from . import buffers
 from .backend import backend_for
+from .kernel_paths import choose, filter2d_fits, run_filter2d
 from .row_stack import chunk_rows, row_stack_for
 from .shapes import as_pair, effective_size, output_size, resolve_padding
 from .validation import check_real_array, finite_float32
@@ -145,10 +152,35 @@ def _run(plan: _Plan, per_channel: bool, with_maps: bool = True):
     backend = plan.backend
     xp = backend.xp
     m, _, _, n_c = plan.x.shape
-    f_h, f_w, _, k = plan.w.shape
+    k = plan.w.shape[3]
     h_out, w_out = plan.out_hw
     maps = buffers.recycled(xp, (m, h_out, k, w_out)) if with_maps else None
     contributions = buffers.recycled(xp, (m, h_out, n_c, k, w_out)) if per_channel else None
+    # stride 1, no dilation, output the input's size: filter2D may be faster here
+    if xp is np and filter2d_fits(plan.x.shape, plan.w.shape, plan.stride, plan.dilation, plan.pads, plan.out_hw):
+        def gemm() -> None:
+            _run_gemm(plan, per_channel, with_maps, maps, contributions)
+
+        def filter2d() -> None:
+            run_filter2d(backend, plan.x, plan.w, plan.b, plan.pads, maps, contributions)
+
+        key = (plan.x.shape, str(plan.x.dtype), plan.w.shape, plan.pads, per_channel, with_maps, plan.b is None)
+        if choose(key, gemm, filter2d) == "filter2d":
+            filter2d()
+        else:
+            gemm()
+    else:
+        _run_gemm(plan, per_channel, with_maps, maps, contributions)
+    return maps, contributions
+
+
+def _run_gemm(plan: _Plan, per_channel: bool, with_maps: bool, maps, contributions) -> None:
+    """The row-stack GEMMs (see the module notes) into the planar buffers."""
+    backend = plan.backend
+    xp = backend.xp
+    m, _, _, n_c = plan.x.shape
+    f_h, f_w, _, k = plan.w.shape
+    h_out, w_out = plan.out_hw
     bias = plan.b[:, None] if plan.b is not None else None
     if per_channel:
         # (K, f_H·f_W) per channel: rows ordered (i, j) like the stack's view
@@ -186,7 +218,6 @@ def _run(plan: _Plan, per_channel: bool, with_maps: bool = True):
                         out[rows] += bias
 
     backend.run_bands(len(chunks), band)
-    return maps, contributions
 
 
 def conv2d(x, w, b=None, *, stride=1, padding="valid", dilation=1, flip=False):

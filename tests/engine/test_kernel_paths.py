@@ -1,0 +1,112 @@
+"""The filter2D path gives the row-stack GEMMs' results, and each shape keeps the path
+that measured faster."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from playground.engine import conv2d, conv2d_per_channel, conv_maps, kernel_paths
+from playground.engine.kernel_paths import choose, filter2d_fits
+
+from .reference import conv2d_per_channel_ref, conv2d_ref
+
+
+@pytest.fixture
+def force():
+    yield kernel_paths.forced_path
+    kernel_paths.forced_path(None)
+
+
+def _both(force, fn):
+    force("gemm")
+    gemm = np.array(fn())
+    force("filter2d")
+    f2d = np.array(fn())
+    return gemm, f2d
+
+
+@pytest.mark.parametrize(("f", "n_c", "k"), [(3, 3, 8), (1, 3, 2), (2, 1, 3), (4, 2, 5), (5, 3, 1), (7, 4, 2)])
+@pytest.mark.parametrize("flip", [False, True])
+def test_filter2d_equals_the_gemms(force, f, n_c, k, flip):
+    rng = np.random.default_rng(f * 10 + n_c)
+    x = rng.random((2, 23, 31, n_c), dtype=np.float32)
+    w = rng.standard_normal((f, f, n_c, k)).astype(np.float32)
+    b = rng.standard_normal(k).astype(np.float32)
+    assert filter2d_fits(x.shape, w.shape, (1, 1), (1, 1), _same(f), (23, 31))
+    for fn in (lambda: conv2d(x, w, b, padding="same", flip=flip),
+               lambda: conv2d_per_channel(x, w, padding="same", flip=flip),
+               lambda: conv_maps(x[0], w, b, padding="same", flip=flip)[0],
+               lambda: conv_maps(x[1], w, None, padding="same", flip=flip)[1]):
+        gemm, f2d = _both(force, fn)
+        np.testing.assert_allclose(f2d, gemm, rtol=1e-5, atol=1e-5)
+    force("filter2d")
+    np.testing.assert_allclose(conv2d(x, w, b, padding="same", flip=flip),
+                               conv2d_ref(x, w, b, padding="same", flip=flip), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(conv2d_per_channel(x, w, padding="same", flip=flip),
+                               conv2d_per_channel_ref(x, w, padding="same", flip=flip), rtol=1e-4, atol=1e-4)
+
+
+def _same(f):
+    return ((f - 1) // 2, f // 2), ((f - 1) // 2, f // 2)
+
+
+def test_filter2d_reads_any_dtype_and_2d_pictures(force):
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 255, (17, 19, 3)).astype(np.uint8)
+    w = rng.standard_normal((3, 3, 3, 4)).astype(np.float32)
+    gemm, f2d = _both(force, lambda: conv2d(x, w, padding="same"))
+    np.testing.assert_allclose(f2d, gemm, rtol=1e-5, atol=1e-3)
+    picture = np.zeros((6, 6))
+    picture[:, :3] = 10
+    edge = np.array([[1, 0, -1]] * 3)
+    gemm, f2d = _both(force, lambda: conv2d(picture, edge, padding="same"))
+    np.testing.assert_array_equal(f2d, gemm)   # the notes' integers: exact either way
+    assert f2d[2].tolist() == [-30, 0, 30, 30, 0, 0]   # the zero padding is a dark edge on the left
+
+
+@pytest.mark.parametrize(("stride", "dilation", "padding", "f", "fits"), [
+    (1, 1, ((1, 1), (1, 1)), 3, True), (2, 1, ((1, 1), (1, 1)), 3, False), (1, 2, ((2, 2), (2, 2)), 3, False),
+    (1, 1, ((0, 0), (0, 0)), 3, False), (1, 1, ((2, 0), (1, 1)), 3, True), (1, 1, ((3, 3), (3, 3)), 7, True),
+    (1, 1, ((4, 3), (4, 3)), 8, False),   # 64 cells: OpenCV would switch to a DFT
+])
+def test_which_shapes_filter2d_fits(stride, dilation, padding, f, fits):
+    n = 20
+    out = tuple(n + sum(p) - dilation * (f - 1) - 1 + 1 if stride == 1 else (n + sum(p) - f) // stride + 1
+                for p in padding)
+    assert filter2d_fits((1, n, n, 3), (f, f, 3, 8), (stride, stride), (dilation, dilation), padding, out) == fits
+
+
+def test_asymmetric_padding_that_keeps_the_size(force):
+    rng = np.random.default_rng(5)
+    x = rng.random((15, 16, 2), dtype=np.float32)
+    w = rng.standard_normal((3, 3, 2, 3)).astype(np.float32)
+    pads = ((2, 0), (0, 2))
+    gemm, f2d = _both(force, lambda: conv2d(x, w, padding=pads))
+    np.testing.assert_allclose(f2d, gemm, rtol=1e-5, atol=1e-5)
+
+
+def test_each_shape_keeps_the_path_that_measured_faster():
+    calls = {"gemm": 0, "filter2d": 0}
+
+    def runner(name, seconds):
+        def run():
+            calls[name] += 1
+            time.sleep(seconds)
+        return run
+
+    key = ("test shape", time.time())
+    assert choose(key, runner("gemm", 0.004), runner("filter2d", 0.0005)) == "filter2d"
+    assert calls["gemm"] >= 2 and calls["filter2d"] >= 2        # both measured, interleaved
+    before = dict(calls)
+    assert choose(key, runner("gemm", 0.0), runner("filter2d", 0.0)) == "filter2d"  # remembered
+    assert calls == before
+    other = ("another shape", time.time())
+    assert choose(other, runner("gemm", 0.0005), runner("filter2d", 0.004)) == "gemm"
+
+
+def test_forced_path_is_validated():
+    with pytest.raises(ValueError, match="path"):
+        kernel_paths.forced_path("fft")
