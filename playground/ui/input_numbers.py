@@ -18,7 +18,7 @@ from . import theme
 
 __all__ = ["InputNumbers", "CELL_PX", "MAX_CELLS"]
 
-CELL_PX = 26            # a cell this many screen pixels wide has room for "255"
+CELL_PX = 20            # a cell this many screen pixels wide has room for "255" at 6 pt
 MAX_CELLS = 64 * 64     # larger pictures are photos: their numbers are read in the inspector
 
 
