@@ -21,7 +21,7 @@ from .images import map_to_rgb, thumbnail_size
 from .recording import RecordingResult, VideoRecorder
 from .small_maps import enlarge_small
 
-__all__ = ["maps_video_frame", "record_rendered", "record_from_args", "VIDEO_WIDTH", "RECORD_FPS"]
+__all__ = ["maps_video_frame", "record_rendered", "record_from_args", "record_export", "VIDEO_WIDTH", "RECORD_FPS"]
 
 VIDEO_WIDTH = 1280    # the maps' grid and the input fit this width (a projector's)
 RECORD_FPS = 30.0
@@ -122,3 +122,29 @@ def record_from_args(args, frames, process) -> int:
     print(f"recorded {result.frames} frame{'s' if result.frames != 1 else ''} "
           f"({result.size[0]}×{result.size[1]}, {result.codec}) to {result.path}{note}", file=sys.stdout)
     return 0
+
+
+def record_export(args, layer, bank, jobs) -> int:
+    """``export --record VIDEO``: the command's frames, computed, as a video instead of a folder.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The export command's arguments (``source``, ``frames``, ``record``).
+    layer : LayerSettings
+    bank : FilterBank
+    jobs : callable (source, frames) → (count, iterable of (sub-folder, frame, source text), source)
+        The command's own frame selection, so ``--frames`` means the same with and without ``--record``.
+    """
+    from playground.live.processor import FrameProcessor   # the live loop is imported only when recording
+    from playground.live.snapshot import Snapshot
+
+    _count, frames, source = jobs(args.source, args.frames)
+    processor = FrameProcessor()
+    snapshot = Snapshot(bank=bank, layer=layer)
+    try:
+        return record_from_args(args, (frame for _sub, frame, _text in frames),
+                                lambda frame, index: processor.process(frame, snapshot, index=index, smooth=False))
+    finally:
+        if source is not None:
+            source.close()
