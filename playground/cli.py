@@ -59,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the last source used, else the demo)",
     )
     parser.add_argument(
+        "--network",
+        metavar="SPEC|FILE.json",
+        help="the network to run: a SPEC such as '32x32x3 conv:f=5,k=8,a=relu maxpool:f=2 conv:f=5,k=16' "
+        "(see 'summary --help'), or a network or bank file (.json); default: the remembered one, "
+        "else one layer of the starting bank",
+    )
+    parser.add_argument(
         "--benchmark",
         metavar="N",
         type=_positive_int,
@@ -95,6 +102,30 @@ def _window_size(text: str) -> tuple[int, int]:
     if not (640 <= width <= 7680 and 480 <= height <= 4320):
         raise argparse.ArgumentTypeError(f"{width}x{height} is outside 640x480 … 7680x4320")
     return width, height
+
+
+def load_network_option(text: str):
+    """The network ``--network`` names: a ``.json`` file (network or bank) or a SPEC.
+
+    Raises
+    ------
+    ValueError
+        A bad SPEC or file, with a one-line message naming the token or field.
+    """
+    from playground.kernels.spec import parse_spec
+
+    if text.strip().lower().endswith(".json"):
+        from playground.export import ExportError
+        from playground.export.network_io import load_network
+
+        try:
+            return load_network(text.strip())
+        except ExportError as exc:
+            raise ValueError(f"--network {text!r}: {exc}") from None
+    try:
+        return parse_spec(text)
+    except ValueError as exc:
+        raise ValueError(f"--network: {exc}") from None
 
 
 def _error(message: str) -> None:
@@ -156,6 +187,14 @@ def main(argv: list[str] | None = None) -> int:
             _error(str(exc))
             return 2
 
+    network = None
+    if args.network is not None:
+        try:
+            network = load_network_option(args.network)
+        except ValueError as exc:
+            _error(str(exc))
+            return 2
+
     screenshot = None
     if args.screenshot is not None:
         try:
@@ -192,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     try:
-        return run(screenshot=screenshot, source=args.source, benchmark=args.benchmark, size=args.window_size)
+        return run(screenshot=screenshot, source=args.source, benchmark=args.benchmark, size=args.window_size,
+                   network=network)
     except KeyboardInterrupt:
         return 130

@@ -142,7 +142,7 @@ def overview(outputs, network: Network, side: int = OVERVIEW_SIDE) -> tuple[Laye
         maps = asnumpy(next_input(output))   # CuPy or computed-on-read maps → host
         h, w, k = maps.shape
         tile = _tile((h, w), side)
-        layout = grid_layout(k, tile, aspect=3.0, gap=1)
+        layout = grid_layout(k, tile, aspect=1.5, gap=1)
         signed = layer.settings.activation == "none"
         pixels = np.full(layout.shape, 128 if signed else 0, np.uint8)
         if tile != (h, w):

@@ -128,7 +128,7 @@ def _finish_benchmark(window, report: dict) -> None:
 
 
 def open_window(*, source: str | None = None, settings_path: str | None = None, one_shot: bool = False,
-                size: tuple[int, int] | None = None) -> MainWindow:
+                size: tuple[int, int] | None = None, network=None) -> MainWindow:
     """The window, with the remembered settings restored (not yet shown).
 
     Remembered values are validated first: a damaged entry is reset, the file kept
@@ -144,6 +144,8 @@ def open_window(*, source: str | None = None, settings_path: str | None = None, 
         A --screenshot or --benchmark run: remembered settings are neither read nor written.
     size : (width, height), optional
         The window's size; default :func:`default_window_size`.
+    network : Network, optional
+        The network to start with (--network); default: the remembered one.
 
     Raises
     ------
@@ -154,6 +156,8 @@ def open_window(*, source: str | None = None, settings_path: str | None = None, 
     notes: list[str] = []
     restored = restore_settings(settings) if not one_shot else None
     snapshot = restored.snapshot if restored is not None else Snapshot()
+    if network is not None:   # --network: the remembered view settings stay
+        snapshot = Snapshot(network=network, view=snapshot.view)
     spec = source or (restored.source if restored is not None else None) or "demo"
     try:
         opened = open_source(str(spec))
@@ -180,7 +184,8 @@ def open_window(*, source: str | None = None, settings_path: str | None = None, 
 
 
 def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = None, source: str | None = None,
-        benchmark: int | None = None, settings_path: str | None = None, size: tuple[int, int] | None = None) -> int:
+        benchmark: int | None = None, settings_path: str | None = None, size: tuple[int, int] | None = None,
+        network=None) -> int:
     """Open the Kernel Playground window and run the event loop.
 
     Parameters
@@ -197,6 +202,8 @@ def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = No
         An .ini file for remembered settings (default: the user's settings).
     size : (width, height), optional
         The window's size (--window-size); default :func:`default_window_size`.
+    network : Network, optional
+        The network to run (--network); default: the remembered one.
 
     Returns
     -------
@@ -214,7 +221,8 @@ def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = No
 
     one_shot = screenshot is not None or benchmark is not None
     try:
-        window = open_window(source=source, settings_path=settings_path, one_shot=one_shot, size=size)
+        window = open_window(source=source, settings_path=settings_path, one_shot=one_shot, size=size,
+                             network=network)
     except SourceError as exc:
         print(f"kernel-playground: error: {exc}", file=sys.stderr)
         return 2

@@ -1,11 +1,18 @@
-"""Edit menu: undo / redo of bank edits, and going back to the starting bank."""
+"""Edit menu: undo / redo of every network edit, and going back to the starting bank.
+
+History holds ``(network, selected layer)`` pairs: networks are immutable values,
+so kernels, filters, layer settings, layers added, removed or moved, a K or f
+changed, a file or a built-in network opened are each one entry, and an undo
+shows the layer that was edited. Selecting a layer or changing how maps are
+coloured is not an edit.
+"""
 
 from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from playground.kernels import starter_bank
-from playground.kernels.history import BankHistory
+from playground.kernels import follow_channels, starter_bank
+from playground.kernels.history import History
 
 from .actions import make_action
 
@@ -13,19 +20,25 @@ __all__ = ["EditActions"]
 
 
 class EditActions(QtCore.QObject):
-    """Keeps the bank's history for ``window`` (a MainWindow) and offers Undo / Redo / Reset."""
+    """Keeps the network's history for ``window`` (a MainWindow) and offers Undo / Redo / Reset."""
 
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self.history = BankHistory(window.snapshot.bank)
-        self.undo_action = make_action(self, "Undo bank edit", "Ctrl+Z", self.undo,
-                                       "Go back one edit of the filter bank (Ctrl+Z)")
-        self.redo_action = make_action(self, "Redo bank edit", "Ctrl+Shift+Z", self.redo,
+        self.history = History(self._entry(window.snapshot))
+        self.undo_action = make_action(self, "Undo", "Ctrl+Z", self.undo,
+                                       "Go back one edit of the network: kernels, filters, layer settings, "
+                                       "layers (Ctrl+Z)")
+        self.redo_action = make_action(self, "Redo", "Ctrl+Shift+Z", self.redo,
                                        "Redo the edit undone last (Ctrl+Shift+Z)")
         self.reset_action = make_action(self, "Reset to the starting bank", None, self.reset,
-                                        "Replace the bank by the eight filters the app starts with (undoable)")
+                                        "Replace the first layer's bank by the eight filters the app starts "
+                                        "with (undoable)")
         self._sync()
+
+    @staticmethod
+    def _entry(snapshot) -> tuple:
+        return (snapshot.network, snapshot.selected)
 
     def add_to(self, menu_bar: QtWidgets.QMenuBar) -> QtWidgets.QMenu:
         menu = menu_bar.addMenu("&Edit")
@@ -35,14 +48,18 @@ class EditActions(QtCore.QObject):
         menu.addAction(self.reset_action)
         return menu
 
-    def record(self, bank) -> None:
-        """Called for every bank the window takes on (edits, loads, resets)."""
-        self.history.record(bank)
+    def record(self, snapshot) -> None:
+        """Called with every snapshot an edit made (the same network again is not an edit)."""
+        if snapshot.network == self.history.current[0]:
+            return
+        self.history.record(self._entry(snapshot))
         self._sync()
 
     @QtCore.Slot()
     def undo(self) -> None:
-        self._go(self.history.undo(), "nothing to undo")
+        edited = self.history.current[1]   # show the layer whose edit is undone
+        entry = self.history.undo()
+        self._go(None if entry is None else (entry[0], edited), "nothing to undo")
 
     @QtCore.Slot()
     def redo(self) -> None:
@@ -50,16 +67,17 @@ class EditActions(QtCore.QObject):
 
     @QtCore.Slot()
     def reset(self) -> None:
-        bank = starter_bank()
-        self.window.editor.set_bank(bank)
-        self.window.take_bank(bank)  # recorded like any edit, so it can be undone
+        """The starting bank on layer 1 (gray input: its slices summed into one), layer 1 selected."""
+        network = self.window.snapshot.network
+        bank = follow_channels(starter_bank(), network.input_channels)
+        self.window.take_network(network.set_bank(0, bank), 0)
 
-    def _go(self, bank, empty: str) -> None:
-        if bank is None:
+    def _go(self, entry, empty: str) -> None:
+        if entry is None:
             self.window.statusBar().showMessage(empty, 3000)
             return
-        self.window.editor.set_bank(bank)
-        self.window.take_bank(bank, record=False)
+        network, selected = entry
+        self.window.take_network(network, selected, record=False)
         self._sync()
 
     def _sync(self) -> None:

@@ -1,4 +1,4 @@
-"""The Kernel Playground window: source → kernel editor → maps, live.
+"""The Kernel Playground window: source → network (kernel editor on the selected layer) → maps, live.
 
 The window owns no computation: a :class:`LiveRunner` captures and computes on
 worker threads and leaves finished mosaics in a one-value slot; a bridge QObject
@@ -15,10 +15,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.engine import get_backend
 from playground.kernels import FilterBank
+from playground.kernels.network import INPUT_CHANNELS, Network, channel_names
 from playground.live.processor import RenderedFrame
 from playground.live.runner import LiveRunner
 from playground.live.snapshot import Snapshot
-from playground.render.arithmetic import layer_arithmetic
 from playground.render.mosaic import grid_layout
 from playground.sources import Source, SourceError, open_source
 
@@ -29,6 +29,7 @@ from .kernel_editor import KernelEditor
 from .layer_panel import LayerPanel
 from .map_panel import ImagePanel, MapPanel
 from .message_bar import MessageBar
+from .network_controller import NetworkController
 from .source_menu import SourceMenu
 
 __all__ = ["MainWindow"]
@@ -81,7 +82,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._bridge.source_opened.connect(self._on_source_opened)
 
         # --- panels -----------------------------------------------------------------------
-        self.editor = KernelEditor(self.snapshot.bank)
+        self._editor_names = (channel_names(self.snapshot.network, self.snapshot.selected), "")
+        self.editor = KernelEditor(self.snapshot.bank, channel_names=self._editor_names[0])
         self.layer_panel = LayerPanel(self.snapshot.layer, self.snapshot.view)
         self.arithmetic = ArithmeticPanel()
         self.input_panel = ImagePanel("Input")
@@ -94,8 +96,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.pooled_panel = MapPanel("Pooled maps", "The per-filter maps after pooling (per channel, no parameters)")
         self.message_bar = MessageBar()
 
+        # the network's widgets: its layers' maps, small, under the input (the picture moving
+        # through the network, top to bottom), and its table under the selected layer's views
+        self.network_ui = NetworkController(self)
         top = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
-        top.addWidget(self.input_panel)
+        top.addWidget(self.network_ui.input_column(self.input_panel))
         top.addWidget(self.filters_panel)
         top.setStretchFactor(0, 2)
         top.setStretchFactor(1, 5)
@@ -108,9 +113,11 @@ class MainWindow(QtWidgets.QMainWindow):
         maps = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         maps.addWidget(top)
         maps.addWidget(bottom)
+        maps.addWidget(self.network_ui.panel)
         maps.setStretchFactor(0, 3)
         maps.setStretchFactor(1, 2)
-        maps.setSizes([540, 360])
+        maps.setStretchFactor(2, 0)
+        maps.setSizes([440, 280, 260])
         centre = QtWidgets.QWidget()
         centre_layout = QtWidgets.QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
@@ -193,6 +200,7 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu.addSeparator()
         self.export_actions = ExportActions(self)  # screenshots, export, the Bank menu
         self.export_actions.add_to(file_menu, self.menuBar(), toolbar)
+        self.network_ui.actions.add_to(self.menuBar())
         file_menu.addSeparator()
         quit_action = file_menu.addAction("Quit")
         quit_action.setShortcut(QtGui.QKeySequence("Ctrl+Q"))  # the platform's Quit key is unbound on some
@@ -225,18 +233,29 @@ class MainWindow(QtWidgets.QMainWindow):
             "Ctrl+Shift+D  built-in demo\nCtrl+Shift+W  webcam\n"
             "Ctrl+Shift+S  screenshot\nCtrl+E  export the feature maps\n"
             "Ctrl+S  save the bank\nCtrl+Shift+O  open a bank\n"
-            "Ctrl+Z / Ctrl+Shift+Z  undo / redo a bank edit\n"
+            "Ctrl+Z / Ctrl+Shift+Z  undo / redo an edit of the network (kernels, settings, layers)\n"
             "In the bank list: F2 rename, Ctrl+↑ / Ctrl+↓ reorder, Delete remove, Ctrl+D duplicate\n"
             "In the kernel grid: arrows move, type a number + Enter, mouse wheel nudges ±0.1 "
             "(Shift ±1, Ctrl ±0.01)\n"
             "On a map: wheel zooms, drag pans, double-click fits it again\nCtrl+Q  quit"))
 
     # --- settings changes -> snapshot ------------------------------------------------------
-    def _set_snapshot(self, snapshot: Snapshot) -> None:
+    def _set_snapshot(self, snapshot: Snapshot, record: bool = False) -> None:
+        """Compute from ``snapshot`` from the next frame on; every widget shows its selected layer."""
         self.snapshot = snapshot
+        if record:
+            self.edit_actions.record(snapshot)
+        names = channel_names(snapshot.network, snapshot.selected)
+        title = f"CONV{snapshot.selected + 1}" if snapshot.network.depth > 1 else ""
+        if (self.editor.bank(), self._editor_names) != (snapshot.bank, (names, title)):
+            self._editor_names = (names, title)
+            self.editor.set_bank(snapshot.bank, channel_names=names, layer_title=title)
+        if self.layer_panel.settings() != (snapshot.layer, snapshot.view):
+            self.layer_panel.set_settings(snapshot.layer, snapshot.view)
         self.pooled_panel.setVisible(snapshot.layer.pool is not None and snapshot.view.pooled)
         self.channels_panel.setVisible(snapshot.view.per_channel)
         self.runner.set_snapshot(snapshot)
+        self.network_ui.show_snapshot(snapshot, self.last_input.shape[:2] if self.last_input is not None else None)
         self._update_arithmetic()
 
     @QtCore.Slot(object)
@@ -244,15 +263,30 @@ class MainWindow(QtWidgets.QMainWindow):
         self.take_bank(bank)
 
     def take_bank(self, bank: FilterBank, record: bool = True) -> None:
-        """Use ``bank`` from the next frame on; ``record`` it for undo (not when undoing)."""
-        if record:
-            self.edit_actions.record(bank)
-        self._set_snapshot(dataclasses.replace(self.snapshot, bank=bank))
+        """Use ``bank`` as the selected layer's from the next frame on; ``record`` it for undo."""
+        self._set_snapshot(dataclasses.replace(self.snapshot, bank=bank), record)
+
+    @QtCore.Slot(object, int)
+    def take_network(self, network: Network, selected: int = 0, record: bool = True) -> None:
+        """Use ``network`` with layer ``selected`` shown; ``record`` it for undo (not when undoing)."""
+        self._set_snapshot(Snapshot(network=network, selected=selected, view=self.snapshot.view), record)
+
+    @QtCore.Slot(int)
+    def select_layer(self, index: int) -> None:
+        """Show layer ``index`` in the editor, the layer panel, the arithmetic and the big views."""
+        if index != self.snapshot.selected:
+            self.take_network(self.snapshot.network, index, record=False)
 
     @QtCore.Slot(object, object)
     def _on_layer_changed(self, layer, view) -> None:
         view = dataclasses.replace(view, fits=self.snapshot.view.fits)  # the panel doesn't know them
-        self._set_snapshot(dataclasses.replace(self.snapshot, layer=layer, view=view))
+        self._set_snapshot(dataclasses.replace(self.snapshot, layer=layer, view=view), record=True)
+
+    def _follow_source_channels(self, channels: int) -> None:
+        """A gray picture or 1-channel matrix: the network's input follows (as the frame loop did)."""
+        network = self.snapshot.network
+        if channels != network.input_channels and channels in INPUT_CHANNELS:
+            self.take_network(network.with_input(channels=channels), self.snapshot.selected, record=False)
 
     # --- drawing size follows the panels' size on screen ----------------------------------------
     def _map_panels(self):
@@ -294,15 +328,7 @@ class MainWindow(QtWidgets.QMainWindow):
             panel.set_selected_filter(index)
 
     def _update_arithmetic(self) -> None:
-        frame = self.last_input
-        if frame is None:
-            return
-        bank, layer = self.snapshot.bank, self.snapshot.layer
-        pads = layer.pads(frame.shape[:2], bank.size)
-        self.arithmetic.show_arithmetic(layer_arithmetic(
-            (frame.shape[0], frame.shape[1], bank.channels), bank.size, pads, layer.stride, layer.dilation,
-            len(bank.active), layer.flip, layer.pool))
-        self.layer_panel.show_padding(pads)
+        self.network_ui.describe(self.snapshot, self.last_input.shape if self.last_input is not None else None)
 
     # --- frames ------------------------------------------------------------------------------
     @QtCore.Slot()
@@ -313,17 +339,22 @@ class MainWindow(QtWidgets.QMainWindow):
         started = time.perf_counter()
         first = self.last_input is None or self.last_input.shape != result.frame.shape
         self.last_input = result.frame
+        self._follow_source_channels(result.frame.shape[2])
         self.input_panel.set_image(result.input_rgb)
-        # on an error (settings that leave no output) the last maps stay, and so does
-        # last_frame: its input, maps and settings belong together (exports use it)
+        # on an error (settings that leave no output) the maps are cleared but last_frame
+        # stays: its input, maps and settings belong together (exports use it)
         if result.error is not None:
             self._frame_error = result.error
+            for _, panel in self._map_panels():  # maps of the old settings, titled 4×4, would mislead
+                if panel.current is not None:
+                    panel.clear("no maps for these settings (the message above says why)")
         elif self._frame_error:
             # the settings work again: a message saying they don't would now be wrong
             self.message_bar.dismiss_if(self._frame_error)
             self._frame_error = ""
         if result.error is None:
             self.last_frame = result
+            self.network_ui.show_frame(result)
             for key, panel in (("filters", self.filters_panel), ("channels", self.channels_panel),
                                ("pooled", self.pooled_panel)):
                 view = result.views.get(key)
@@ -338,10 +369,14 @@ class MainWindow(QtWidgets.QMainWindow):
         h, w, n_c = result.frame.shape
         # the notes' order, n_H × n_W × n_c, as in the arithmetic panel and the map titles
         caption = f"Input · {self.runner.source.description} · n_H × n_W × n_c = {h} × {w} × {n_c}"
+        seen = result.network_input
+        if seen is not None and seen.shape[:2] != (h, w):
+            caption += f" → resized to {seen.shape[0]} × {seen.shape[1]} × {seen.shape[2]}"
         if caption != self.input_panel.title.text():
             self.input_panel.title.setText(caption)
         if first:
             self._update_arithmetic()
+            self.network_ui.show_snapshot(self.snapshot, (h, w))
         # The views repaint when control returns to the event loop (their update
         # requests are posted events); a zero timer fires after those, so the frame
         # is counted once it has been painted.
@@ -352,8 +387,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.displayed += 1
         latency = (now - result.captured_at) * 1e3
         self.display_log.append((now, latency, (now - started) * 1e3))
-        self.timing_label.setText(f"engine {result.engine_ms:.1f} ms · draw {result.render_ms:.1f} ms · "
-                                  f"latency {latency:.0f} ms")
+        layers = len(result.layer_ms)
+        engine = f"engine {result.engine_ms:.1f} ms" + (f" ({layers} layers)" if layers > 1 else "")
+        self.timing_label.setText(f"{engine} · draw {result.render_ms:.1f} ms · latency {latency:.0f} ms")
+        if layers > 1:
+            self.timing_label.setToolTip("Engine per layer: " + ", ".join(
+                f"CONV{i + 1} {ms:.1f} ms" for i, ms in enumerate(result.layer_ms)) + ". Draw: levels, mosaics "
+                "and the overview. Latency: capture to screen.")
         self.frame_displayed.emit(result)
 
     @QtCore.Slot()

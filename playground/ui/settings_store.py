@@ -1,4 +1,4 @@
-"""Remembered choices (QSettings): last source, layer and display settings, window layout.
+"""Remembered choices (QSettings): last source, the network, display settings, window layout.
 
 Values are stored as JSON text. Everything read back is validated before use: a
 damaged or old entry (hand-edited, half-written, from another version) resets
@@ -133,10 +133,27 @@ def _bank_from_dict(data):
     return bank_from_dict(data)
 
 
+def _network_from_dict(data):
+    """The remembered network, validated like a network file (its message names the field)."""
+    from playground.export.network_io import network_from_dict
+
+    return network_from_dict(data)
+
+
+def _selected_from_json(data) -> int:
+    if isinstance(data, bool) or not isinstance(data, int) or not 0 <= data < 64:
+        raise ValueError("must be a layer number from 0")
+    return data
+
+
 # (key, the group's name in messages, Snapshot field, parser)
 _SNAPSHOT_GROUPS = (("snapshot/layer", "layer settings", "layer", _layer_from_dict),
                     ("snapshot/view", "view settings", "view", _view_from_dict),
-                    ("snapshot/bank", "filter bank", "bank", _bank_from_dict))
+                    ("snapshot/bank", "filter bank", "bank", _bank_from_dict),
+                    # the whole network; bank and layer above stay as its selected layer's, so a
+                    # file from before networks (or with a damaged network entry) still gives a layer
+                    ("snapshot/network", "network", "network", _network_from_dict),
+                    ("snapshot/selected", "selected layer", "selected", _selected_from_json))
 
 
 def _reason(exc: BaseException) -> str:
@@ -148,7 +165,8 @@ def _reason(exc: BaseException) -> str:
 
 def _read_snapshot(settings: QtCore.QSettings, default: Snapshot) -> tuple[Snapshot, dict[str, str]]:
     """The remembered snapshot and {key: "group (why)"} for each entry that could not be used."""
-    parts = {"bank": default.bank, "layer": default.layer, "view": default.view}
+    parts = {"bank": default.bank, "layer": default.layer, "view": default.view, "network": None,
+             "selected": 0}
     damaged = {}
     for key, group, name, parse in _SNAPSHOT_GROUPS:
         text = settings.value(key)
@@ -163,7 +181,14 @@ def _read_snapshot(settings: QtCore.QSettings, default: Snapshot) -> tuple[Snaps
         # group of settings, not the start of the app.
         except Exception as exc:
             damaged[key] = f"{group} ({_reason(exc)})"
-    return Snapshot(**parts), damaged
+    if parts["network"] is not None:
+        return Snapshot(network=parts["network"], selected=parts["selected"], view=parts["view"]), damaged
+    del parts["network"], parts["selected"]
+    try:
+        return Snapshot(**parts), damaged
+    except ValueError as exc:   # a remembered bank that does not fit the remembered layer
+        damaged["snapshot/bank"] = f"filter bank ({_reason(exc)})"
+        return Snapshot(layer=parts["layer"], view=parts["view"]), damaged
 
 
 def load_snapshot(settings: QtCore.QSettings, default: Snapshot | None = None) -> tuple[Snapshot, list[str]]:
@@ -281,7 +306,10 @@ def _back_up(name: str) -> tuple[Path | None, str]:
 
 def save_snapshot(settings: QtCore.QSettings, snapshot: Snapshot) -> None:
     from playground.export.bank_io import bank_to_dict
+    from playground.export.network_io import network_to_dict
 
+    settings.setValue("snapshot/network", json.dumps(network_to_dict(snapshot.network)))
+    settings.setValue("snapshot/selected", json.dumps(snapshot.selected))
     settings.setValue("snapshot/layer", json.dumps(_layer_to_dict(snapshot.layer)))
     settings.setValue("snapshot/view", json.dumps(_view_to_dict(snapshot.view)))
     settings.setValue("snapshot/bank", json.dumps(bank_to_dict(snapshot.bank)))
