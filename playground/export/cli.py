@@ -160,8 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--source", required=True, metavar="PATH|demo",
                         help="'demo', 'sample:NAME', 'webcam[:N]', a picture, a video or a folder of pictures")
-    parser.add_argument("--out", required=True, metavar="DIR",
-                        help="the new export folder to create (DIR-2, DIR-3… when DIR exists)")
+    parser.add_argument("--out", metavar="DIR",
+                        help="the new export folder to create (DIR-2, DIR-3… when DIR exists); required "
+                             "unless --record is given")
+    parser.add_argument("--record", metavar="VIDEO.mp4",
+                        help="record the input beside its maps to a video instead (MP4, or Motion-JPEG .avi), "
+                             "one video frame per frame: use --frames N")
     parser.add_argument("--bank", metavar="BANK.json", help="filter bank file (default: the app's starter bank)")
     parser.add_argument("--frames", type=_frames, metavar="N",
                         help=f"how many frames, 1–{MAX_FRAMES}: default {DEFAULT_FRAMES} for the demo or a picture, "
@@ -320,6 +324,11 @@ def _run(args) -> int:
     set_backend(args.backend)
     layer = _layer(args)
     bank = load_bank(args.bank, channels=3) if args.bank else starter_bank()
+    if args.record:   # a video of the maps instead of a folder of them (issue 11)
+        from .record_maps import record_export
+        return record_export(args, layer, bank, _jobs)
+    if args.out is None:
+        raise _UsageError("the following arguments are required: --out (or --record VIDEO.mp4)")
     parent, stem = _out_folder(args.out)
     check_folder(parent)  # before opening a camera or a video: the cheap mistake first
     count, frames, source = _jobs(args.source, args.frames)
