@@ -136,7 +136,7 @@ def record_export(args, layer, bank, jobs) -> int:
     jobs : callable (source, frames) → (count, iterable of (sub-folder, frame, source text), source)
         The command's own frame selection, so ``--frames`` means the same with and without ``--record``.
     """
-    from playground.live.processor import FrameProcessor   # the live loop is imported only when recording
+    from playground.live.processor import FrameProcessor  # the live loop is imported only when recording
     from playground.live.snapshot import Snapshot
 
     _count, frames, source = jobs(args.source, args.frames)

@@ -12,8 +12,14 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-from playground.sources.matrix import (MatrixError, MatrixSource, check_matrix, matrix_from_text, matrix_to_text,
-                                       resize_matrix)
+from playground.sources.matrix import (
+    MatrixError,
+    MatrixSource,
+    check_matrix,
+    matrix_from_text,
+    matrix_to_text,
+    resize_matrix,
+)
 
 from . import theme
 

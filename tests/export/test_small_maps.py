@@ -6,8 +6,7 @@ import cv2
 import numpy as np
 
 from playground.export.images import color_table
-from playground.export.small_maps import (ENLARGED_SIDE, SMALL_MAP, colour_bar_picture, enlarge_factor,
-                                          enlarge_small)
+from playground.export.small_maps import ENLARGED_SIDE, SMALL_MAP, colour_bar_picture, enlarge_factor, enlarge_small
 from playground.render.mosaic import to_indices
 
 
