@@ -100,6 +100,8 @@ def parse_source_spec(spec: str) -> tuple[str, int | str | Path | None]:
     if path.is_dir():
         raise SourceError(f"cannot open '{text}': it is a folder, not a file ({_accepted_forms()})")
     suffix = path.suffix.lower()
+    if suffix == ".txt":   # a text file is a matrix of numbers (File ▸ Open, drag and drop)
+        return "matrix", path
     if suffix in VIDEO_EXTENSIONS:
         return "video", path
     if suffix in IMAGE_EXTENSIONS:

@@ -14,9 +14,10 @@ from .webcam_dialog import WebcamDialog, camera_state_text
 
 __all__ = ["SourceMenu", "FILE_FILTER"]
 
-FILE_FILTER = ("Images and videos (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.mp4 *.avi *.mov *.mkv *.webm *.m4v);;"
+FILE_FILTER = ("Images, videos and matrices (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp *.mp4 *.avi *.mov *.mkv "
+               "*.webm *.m4v *.txt);;"
                "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;"
-               "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v);;All files (*)")
+               "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v);;Matrix text files (*.txt);;All files (*)")
 
 
 class SourceMenu(QtCore.QObject):

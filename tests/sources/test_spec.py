@@ -144,12 +144,22 @@ def test_open_video_by_extension_and_by_content(tmp_path, small_video):
 
 
 def test_open_text_file(tmp_path):
-    for name, expected in (("notes.txt", "neither an image nor a video"), ("notes.png", "not an image")):
+    # a .txt file is read as a matrix of numbers: words are refused with their line
+    for name, expected in (("notes.txt", "line 1: 'plain' (number 1) is not a number"),
+                           ("notes.bin", "neither an image nor a video"), ("notes.png", "not an image")):
         path = tmp_path / name
         path.write_text("plain words")
         with pytest.raises(SourceError) as caught:
             open_source(str(path))
         assert str(path) in str(caught.value) and expected in str(caught.value)
+
+
+def test_a_txt_path_opens_as_a_matrix(tmp_path):
+    path = tmp_path / "edge.txt"
+    path.write_text("10 10 0 0\n10 10 0 0\n")
+    with open_source(str(path)) as source:
+        assert source.kind == "matrix" and source.spec == f"matrix:{path}"
+        assert source.read()[:, :, 0].tolist() == [[10, 10, 0, 0], [10, 10, 0, 0]]
 
 
 def test_open_empty_file(tmp_path):
