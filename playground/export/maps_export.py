@@ -24,6 +24,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from . import budget
 from .atomic import (
     ExportError,
     StagedFolder,
@@ -38,7 +39,7 @@ from .meta import build_meta
 from .naming import default_export_name
 from .small_maps import colour_bar_picture, enlarge_small
 
-__all__ = ["export_frame", "write_frame", "check_exportable"]
+__all__ = ["export_frame", "write_frame", "check_exportable", "check_budget"]
 
 Progress = Callable[[int, int], None]
 _THUMBNAIL = 200  # longest side of a contact-sheet picture, in pixels
@@ -68,6 +69,25 @@ def _colour_section(s: MapSet) -> SheetSection:
         chosen, titles = levels[widest:widest + 1], (f"widest: {s.titles[widest]} (each map has its own)",)
     pictures = tuple(colour_bar_picture(s.signed, lo, hi) for lo, hi in chosen)
     return SheetSection(f"{_HEADINGS[s.key]} · colour scale", titles, pictures, cols=min(len(pictures), 4))
+
+
+def check_budget(rendered, per_channel: bool, tiff: bool = False) -> None:
+    """Raise :class:`ExportError` when exporting ``rendered`` would pass :data:`budget.MEMORY_BUDGET`.
+
+    Estimated from the shapes (:func:`budget.export_cost`) before any full-size
+    map is computed; the message gives the figure and what to leave out.
+    """
+    snapshot = rendered.snapshot
+    cost = budget.export_cost(np.shape(rendered.frame), snapshot.bank, snapshot.layer, tiff=tiff)
+    limit = budget.MEMORY_BUDGET
+    need = cost.total(per_channel)
+    if need <= limit:
+        return
+    if per_channel and cost.total(False) <= limit:
+        raise ExportError(f"the per-channel maps would need about {budget.size_text(need)} of memory, more than the "
+                          f"{budget.size_text(limit)} an export may use: export without them (Export options)")
+    raise ExportError(f"this export would need about {budget.size_text(need)} of memory, more than the "
+                      f"{budget.size_text(limit)} an export may use: use fewer filters, a stride or a smaller picture")
 
 
 def _sheet(rendered, map_sets: list[MapSet], source_text: str | None) -> np.ndarray:
@@ -205,6 +225,7 @@ def export_frame(rendered, folder_parent: str | os.PathLike[str], *, name: str |
         a staging folder that is renamed only once complete.
     """
     check_exportable(rendered)
+    check_budget(rendered, per_channel=per_channel, tiff=tiff)
     with StagedFolder(folder_parent, name or default_export_name()) as staged:
         write_frame(rendered, staged.path, per_channel=per_channel, pooled=pooled, tiff=tiff,
                     contact_sheet=contact_sheet, source_text=source_text, progress=progress)

@@ -124,3 +124,19 @@ def test_measured_peak_stays_under_the_estimate(tmp_path):
     estimate = export_cost((480, 640, 3), heavy_bank(16, 7), LayerSettings(dilation=4), tiff=True).total(True)
     assert (tmp_path / "o" / "per_channel.npy").is_file()
     assert peak <= estimate, f"peak {size_text(peak)} over the estimate {size_text(estimate)}"
+
+
+def test_the_apps_export_refuses_per_channel_maps_past_the_budget(tmp_path, monkeypatch, render, leftovers):
+    from playground.export import ExportError, export_frame
+
+    rendered = render()
+    cost = export_cost(rendered.frame.shape, rendered.snapshot.bank, rendered.snapshot.layer)
+    monkeypatch.setattr(budget, "MEMORY_BUDGET", (cost.total(False) + cost.total(True)) // 2)
+    with pytest.raises(ExportError, match=f"per-channel maps would need about {size_text(cost.total(True))}"):
+        export_frame(rendered, tmp_path, name="m")
+    assert list(tmp_path.iterdir()) == []
+    folder = export_frame(rendered, tmp_path, name="m", per_channel=False)
+    assert (folder / "maps.npy").is_file() and leftovers(tmp_path) == []
+    monkeypatch.setattr(budget, "MEMORY_BUDGET", 1_000_000)
+    with pytest.raises(ExportError, match="would need about .* more than the 1 MB an export may use"):
+        export_frame(rendered, tmp_path, name="n", per_channel=False)
