@@ -11,6 +11,13 @@ engine's result equals the reference's. The engine reuses its result buffers
 between calls (as it does in the app's frame loop); PyTorch allocates a new
 output each call. On the GPU backend the reference is the NumPy engine, and the
 summary is then the GPU's time as a fraction of the CPU's.
+
+Engine and reference calls alternate in pairs (the order flips every pair), so
+load from elsewhere on the machine hits both alike; OMP_WAIT_POLICY=PASSIVE keeps
+PyTorch's OpenMP workers from spinning into the engine's turn. "ratio" is the
+median of the per-pair ratios, with their 10th-90th percentile range; "path" is
+the CPU path the engine chose for the row's shape (GEMM or filter2D, measured on
+its first call).
 """
 
 from __future__ import annotations
@@ -27,30 +34,39 @@ from pathlib import Path
 # As the app does (playground/cli.py): the engine's bands are the parallelism,
 # BLAS threads inside them would oversubscribe the cores. Before NumPy loads.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# PyTorch's OpenMP workers must sleep, not spin, between its calls: the engine's run
+# comes right after each one
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playground.engine import asnumpy, conv2d, conv_maps, pool2d, set_backend  # noqa: E402
+from playground.engine import asnumpy, conv2d, conv_maps, kernel_paths, pool2d, set_backend  # noqa: E402
 
 
-def median_ms(fn, runs: int, sync=lambda: None) -> float:
-    # Warm-up (caches, buffers, thread pool, BLAS) for at least 5 calls and 0.1 s: a
-    # new geometry's first ~20 calls here ran up to 1.4× slower than the later ones.
+def warm_up(fn, sync=lambda: None) -> None:
+    # caches, buffers, thread pool, BLAS, the engine's per-shape path choice: at least
+    # 5 calls and 0.1 s (a new geometry's first ~20 calls here ran up to 1.4× slower)
     start = time.perf_counter()
     for warm in itertools.count():
         fn()
         sync()
         if warm >= 4 and time.perf_counter() - start >= 0.1:
             break
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        sync()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1e3
+
+
+def paired_ms(engine, reference, runs: int, sync=lambda: None) -> tuple[list[float], list[float]]:
+    """ms per call of ``engine`` and ``reference`` (None: engine only), in alternating pairs."""
+    engine_ms, ref_ms = [], []
+    for run in range(runs):
+        jobs = [(engine, engine_ms, sync)] + ([(reference, ref_ms, lambda: None)] if reference else [])
+        for fn, times, done in (jobs if run % 2 == 0 else jobs[::-1]):
+            t0 = time.perf_counter()
+            fn()
+            done()
+            times.append((time.perf_counter() - t0) * 1e3)
+    return engine_ms, ref_ms
 
 
 def check_same(got, expected) -> None:
@@ -132,9 +148,6 @@ def main(argv=None) -> int:
     print(f"engine backend: {info}; reference: {ref_name}; median of {args.runs} runs; "
           "float32 RGB frame, zero padding p = f//2")
 
-    # Build every case first, then time all engine rows, then all reference rows:
-    # PyTorch's OpenMP workers keep spinning for a while after each call, and would
-    # steal the cores from an engine row timed right after a PyTorch row.
     rng = np.random.default_rng(0)
     sizes = [(480, 640)] if args.quick else [(480, 640), (720, 1280)]
     cases = []  # (label, engine callable, reference callable or None)
@@ -146,33 +159,49 @@ def main(argv=None) -> int:
         for k, f, s in convs:
             w = rng.standard_normal((f, f, 3, k)).astype(np.float32)
             w_dev = xp.asarray(w)
-            check_same(conv2d(frame_dev, w_dev, stride=s, padding=f // 2), numpy_taps_conv(frame, w, s))
             engine = partial(conv2d, frame_dev, w_dev, stride=s, padding=f // 2)
             reference = partial(cpu_engine_conv, frame, w, s) if gpu else ref.conv(frame, w, s)
-            cases.append((f"{w_}×{h} conv K={k:<2} f={f} stride {s}", engine, reference))
+            cases.append((f"{w_}×{h} conv K={k:<2} f={f} stride {s}", engine, reference,
+                          numpy_taps_conv(frame, w, s)))
         # per-channel maps of the W8 bank: (n_H, n_W, 3, 8) = 24 maps, plus the 8 sums
         w = rng.standard_normal((3, 3, 3, 8)).astype(np.float32)
         w_dev = xp.asarray(w)
-        maps, parts = conv_maps(frame_dev, w_dev, padding="same", per_channel=True)
-        check_same(maps, numpy_taps_conv(frame, w, 1))
-        check_same(asnumpy(parts).sum(axis=2), numpy_taps_conv(frame, w, 1))
         engine = partial(conv_maps, frame_dev, w_dev, padding="same", per_channel=True)
         cases.append((f"{w_}×{h} per-channel K=8 f=3 (24 maps + 8 sums)", engine,
-                      None if gpu else ref.conv(frame, w, 1, groups=True)))
+                      None if gpu else ref.conv(frame, w, 1, groups=True), numpy_taps_conv(frame, w, 1)))
         # 2×2 max pool of 8 maps as conv2d returns them
         maps = conv2d(frame_dev, w_dev, padding="same")
         host_maps = asnumpy(maps)
-        check_same(pool2d(maps, 2), host_maps.reshape(h // 2, 2, w_ // 2, 2, -1).max(axis=(1, 3)))
         cases.append((f"{w_}×{h} max pool 2×2 of {w_}×{h}×8", partial(pool2d, maps, 2),
-                      None if gpu else ref.pool(host_maps, 2)))
+                      None if gpu else ref.pool(host_maps, 2),
+                      host_maps.reshape(h // 2, 2, w_ // 2, 2, -1).max(axis=(1, 3))))
 
-    engine_ms = [median_ms(engine, args.runs, sync) for _, engine, _ in cases]
-    ref_ms = [median_ms(reference, args.runs) if reference else float("nan") for _, _, reference in cases]
-
-    print(f"{'case':<44}{'engine ms':>11}{'ref ms':>10}{'ratio':>8}")
-    for (label, _, _), ms, r in zip(cases, engine_ms, ref_ms, strict=True):
-        print(f"{label:<44}{ms:>11.2f}{r:>10.2f}{ms / r:>8.2f}")
-    ratios = [ms / r for ms, r in zip(engine_ms, ref_ms, strict=True) if r == r]
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print(f"{'case':<44}{'path':>9}{'engine ms':>11}{'ref ms':>10}{'ratio':>8}  ratio p10-p90")
+    ratios = []
+    for label, engine, reference, expected in cases:
+        before = kernel_paths.chosen()
+        warm_up(engine, sync)
+        new = set(kernel_paths.chosen().items()) - set(before.items())
+        path = next(iter(new))[1] if new else ("gemm" if "conv" in label or "channel" in label else "-")
+        result = engine()
+        sync()
+        if "per-channel" in label:
+            check_same(result[0], expected)
+        else:
+            check_same(result, expected)
+        if reference:
+            warm_up(reference)
+        engine_ms, ref_ms = paired_ms(engine, reference, args.runs, sync)
+        ms = statistics.median(engine_ms)
+        if not ref_ms:
+            print(f"{label:<44}{path:>9}{ms:>11.2f}{'':>10}{'':>8}")
+            continue
+        pair = sorted(e / r for e, r in zip(engine_ms, ref_ms, strict=True))
+        ratio = statistics.median(pair)
+        ratios.append(ratio)
+        spread = f"{pair[len(pair) // 10]:.2f}-{pair[(len(pair) * 9) // 10]:.2f}"
+        print(f"{label:<44}{path:>9}{ms:>11.2f}{statistics.median(ref_ms):>10.2f}{ratio:>8.2f}  {spread}")
     label = "gpu_over_cpu" if gpu else "ratio"
     print(f"summary: rows={len(cases)} median_{label}={statistics.median(ratios):.2f} worst_{label}={max(ratios):.2f}")
     return 0
