@@ -11,7 +11,14 @@ before its header says stops at its last readable frame, with a note), a
 folder of pictures every picture in name order (at most ``N`` with ``--frames``).
 One frame is written straight into the export folder; several go into one
 sub-folder each (``frame-0001``…, or ``0001_<picture>`` for a folder of
-pictures), with a progress bar on the terminal.
+pictures), with a progress bar on the terminal. A matrix source is one frame,
+like a picture.
+
+``--network SPEC|FILE.json`` exports a network instead of one layer: each frame's
+folder then holds ``layer1/``, ``layer2/``… (each as a one-layer export of that
+layer, its frame.npy the layer's input) and a ``meta.json`` with the whole
+network (see :mod:`playground.export.network_export`). Without it the layout is
+one layer's, as before.
 
 The export folder is ``--out DIR``; when DIR exists, ``DIR-2``, ``DIR-3``… (an
 existing export is never overwritten). It appears only once complete: a failed
@@ -49,6 +56,7 @@ from . import budget
 from .atomic import ExportError, StagedFolder, check_folder
 from .bank_io import BankFileError, load_bank
 from .maps_export import check_exportable, write_frame
+from .network_export import write_network_frame
 from .naming import slugify
 
 __all__ = ["build_parser", "main", "shorten", "DEFAULT_FRAMES", "DEFAULT_VIDEO_FRAMES", "MAX_FRAMES"]
@@ -167,6 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="record the input beside its maps to a video instead (MP4, or Motion-JPEG .avi), "
                              "one video frame per frame: use --frames N")
     parser.add_argument("--bank", metavar="BANK.json", help="filter bank file (default: the app's starter bank)")
+    parser.add_argument("--network", metavar="SPEC|FILE.json",
+                        help="export every layer of a network (a SPEC, or a network or bank file) into "
+                             "layer1/, layer2/… with a meta.json of the whole network; the layer options "
+                             "below and --bank do not apply")
     parser.add_argument("--frames", type=_frames, metavar="N",
                         help=f"how many frames, 1–{MAX_FRAMES}: default {DEFAULT_FRAMES} for the demo or a picture, "
                              f"{DEFAULT_VIDEO_FRAMES} for a video, every picture of a folder (at most {MAX_FRAMES})")
@@ -264,9 +276,10 @@ def _jobs(spec: str, limit: int | None):
         if length is not None and count > length:
             print(f"{PROG}: note: the video has {length} frames; exporting {length}", file=sys.stderr)
             count = length
-    elif source.kind == "image":
+    elif source.kind in ("image", "matrix"):
         if limit and limit > 1:
-            print(f"{PROG}: note: a picture is one frame; exporting 1", file=sys.stderr)
+            print(f"{PROG}: note: a {'picture' if source.kind == 'image' else 'matrix'} is one frame; "
+                  "exporting 1", file=sys.stderr)
         count = 1
     else:
         count = limit or DEFAULT_FRAMES
@@ -323,7 +336,9 @@ def _out_folder(raw: str) -> tuple[Path, str]:
 def _run(args) -> int:
     set_backend(args.backend)
     layer = _layer(args)
-    bank = load_bank(args.bank, channels=3) if args.bank else starter_bank()
+    # checked against the source's channel count at its first frame (a 1-channel bank for a typed matrix)
+    bank = load_bank(args.bank) if args.bank else starter_bank()
+    network = _network(args)
     if args.record:   # a video of the maps instead of a folder of them (issue 11)
         from .record_maps import record_export
         return record_export(args, layer, bank, _jobs)
@@ -340,6 +355,25 @@ def _run(args) -> int:
         with StagedFolder(parent, stem) as staged:
             for index, (sub, frame, source_text) in enumerate(frames):
                 # before computing: the full-size maps are what an export's memory goes to
+                folder = staged.path
+                if count > 1:
+                    folder = staged.path / sub
+                    try:
+                        folder.mkdir()
+                    except OSError as exc:
+                        raise ExportError(f"cannot create '{folder}': {exc.strerror or exc}") from None
+                if network is not None:
+                    def in_budget(_i, shape, layer_bank, settings):
+                        return _per_channel_in_budget(shape, layer_bank, settings, not args.no_per_channel,
+                                                      args.tiff, noted)
+                    write_network_frame(processor, frame, network, folder, index=index, per_channel=in_budget,
+                                        scale=_TILE_SCALE, tiff=args.tiff, contact_sheet=not args.no_contact_sheet,
+                                        source_text=source_text)
+                    written = index + 1
+                    bar.update(written)
+                    continue
+                if args.bank and bank.channels != frame.shape[2]:
+                    load_bank(args.bank, channels=frame.shape[2])   # raises, naming the field and both counts
                 per_channel = _per_channel_in_budget(frame.shape, bank, layer, not args.no_per_channel, args.tiff,
                                                      noted)
                 view = ViewSettings(per_channel=per_channel, display_scale=_TILE_SCALE)
@@ -349,13 +383,6 @@ def _run(args) -> int:
                 if rendered.error:
                     raise ValueError(rendered.error)
                 check_exportable(rendered)
-                folder = staged.path
-                if count > 1:
-                    folder = staged.path / sub
-                    try:
-                        folder.mkdir()
-                    except OSError as exc:
-                        raise ExportError(f"cannot create '{folder}': {exc.strerror or exc}") from None
                 write_frame(rendered, folder, source_text=source_text, **options)
                 written = index + 1
                 bar.update(written)
@@ -366,6 +393,22 @@ def _run(args) -> int:
     note = "" if final.name == stem else f" ('{stem}' exists)"
     print(f"exported {written} frame{'s' if written != 1 else ''} to {final}{note}")
     return 0
+
+
+def _network(args):
+    """The network --network names (None without it); a bad SPEC or file is a usage error."""
+    if args.network is None:
+        return None
+    if args.bank:
+        raise _UsageError("--network and --bank: give one (a bank file also works as --network BANK.json)")
+    if args.record:
+        raise _UsageError("--network with --record: a recording shows one layer; export the network to a folder")
+    from playground.cli import load_network_option
+
+    try:
+        return load_network_option(args.network)
+    except ValueError as exc:
+        raise _UsageError(str(exc)) from None
 
 
 def _error(message: str, code: int) -> int:

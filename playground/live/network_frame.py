@@ -27,9 +27,10 @@ from playground.engine import array_module, asnumpy
 from playground.engine.layer import LayerOutput, run_layer
 from playground.engine.network import next_input, prepare_input
 from playground.kernels.network import INPUT_CHANNELS, Network
+from playground.kernels.summary import conv_output_shape, pool_output_shape
 from playground.render.mosaic import MosaicLayout, grid_layout, to_indices
 
-__all__ = ["fit_input", "run_layers", "LayerOverview", "overview", "display_rgb", "OVERVIEW_SIDE"]
+__all__ = ["fit_input", "run_layers", "layer_input_shape", "LayerOverview", "overview", "display_rgb", "OVERVIEW_SIDE"]
 
 # Overview tiles are at most this many pixels on a side: 8 to 64 maps per layer must
 # fit a strip a few hundred pixels wide. Smaller maps stay at their size and are
@@ -96,6 +97,21 @@ def run_layers(x, network: Network, start: int, stop: int) -> tuple[list[LayerOu
         outputs.append(output)
         x = next_input(output)
     return outputs, times, x
+
+
+def layer_input_shape(network, frame_hw: tuple[int, int], index: int) -> tuple[int, int, int] | None:
+    """(n_H, n_W, n_c) feeding layer ``index`` for frames of ``frame_hw`` (the network's own
+    input size wins), or None when an earlier layer leaves no output."""
+    size = network.input_size or frame_hw
+    shape = (int(size[0]), int(size[1]), network.input_channels)
+    try:
+        for layer in network.layers[:index]:
+            shape = conv_output_shape(shape, layer.bank.size, len(layer.bank), layer.settings)
+            if layer.settings.pool is not None:
+                shape = pool_output_shape(shape, layer.settings.pool)
+    except ValueError:
+        return None
+    return shape
 
 
 @dataclass(frozen=True)

@@ -9,33 +9,18 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from playground.kernels.summary import conv_output_shape, pool_output_shape
+from playground.live.network_frame import layer_input_shape
 from playground.render.arithmetic import layer_arithmetic
 
 from .network_actions import NetworkActions
 from .network_overview import NetworkOverview
 from .network_panel import NetworkPanel
 
-__all__ = ["NetworkController", "layer_input_shape"]
+__all__ = ["NetworkController"]
 
 # the big views' titles; for a network they say which layer they show
 _TITLES = {"filters": "Feature maps · per filter", "channels":
            "Per input channel · what each channel's slice contributes", "pooled": "Pooled maps"}
-
-
-def layer_input_shape(network, frame_hw: tuple[int, int], index: int) -> tuple[int, int, int] | None:
-    """(n_H, n_W, n_c) feeding layer ``index`` for frames of ``frame_hw`` (the network's own
-    input size wins), or None when an earlier layer leaves no output."""
-    size = network.input_size or frame_hw
-    shape = (int(size[0]), int(size[1]), network.input_channels)
-    try:
-        for layer in network.layers[:index]:
-            shape = conv_output_shape(shape, layer.bank.size, len(layer.bank), layer.settings)
-            if layer.settings.pool is not None:
-                shape = pool_output_shape(shape, layer.settings.pool)
-    except ValueError:
-        return None
-    return shape
 
 
 class NetworkController(QtCore.QObject):
