@@ -2,14 +2,15 @@
 
 Opens the window on a source (default: the demo, 640×480, the starting bank of
 8 filters 3×3), shows the Learn dock, and measures displayed frames per second
-from ``window.display_log`` over ``--seconds``: first with learning paused, then
-while learning at ``--steps-per-frame`` (default 1) with the defaults (teacher:
-this network, Adam, 96×96 crops). Prints both figures, the learner's steps per
-second and the load average before and after; ``--screenshot PATH`` saves the
+from ``window.display_log``, alternating ``--cycles`` phases of ``--seconds``
+with learning paused and learning at ``--steps-per-frame`` (default 1) with the
+defaults (teacher: this network, Adam, 96×96 crops). Prints each phase's figure
+and the medians, the learner's steps per second and the load average before and
+after; ``--screenshot PATH`` saves the
 window at the end (run under ``xvfb-run`` to see what a screen shows, or
 offscreen).
 
-Usage: python benchmarks/bench_learn_live.py [--seconds S] [--source SPEC] [--steps-per-frame N]
+Usage: python benchmarks/bench_learn_live.py [--seconds S] [--cycles C] [--source SPEC] [--steps-per-frame N]
        [--teacher TEXT] [--screenshot PATH]
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -40,7 +42,8 @@ def fps_over(app, window, seconds: float) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each phase")
+    parser.add_argument("--cycles", type=int, default=3, help="not learning / learning phases, alternated")
     parser.add_argument("--source", default="demo")
     parser.add_argument("--steps-per-frame", type=int, default=1)
     parser.add_argument("--teacher", default="This network (live)")
@@ -72,17 +75,25 @@ def main() -> int:
     panel.spf_box.setValue(args.steps_per_frame)
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())} ({os.cpu_count()} CPUs)")
     fps_over(app, window, 2.0)   # warm-up
-    idle = fps_over(app, window, args.seconds)
-    panel.play_button.click()
-    fps_over(app, window, 1.0)
-    steps_before = panel.latest.steps if panel.latest else 0
-    started = time.perf_counter()
-    learning = fps_over(app, window, args.seconds)
-    steps = (panel.latest.steps if panel.latest else 0) - steps_before
-    rate = steps / (time.perf_counter() - started)
-    print(f"live view: {idle:.1f} FPS not learning, {learning:.1f} FPS learning "
-          f"({args.steps_per_frame} step/frame, {rate:.1f} steps/s, loss {panel.latest.loss:.3g}, "
-          f"distance {panel.latest.distance * 100:.1f} %)")
+    while panel.latest is None:  # the run's first update (step 0) is on screen
+        fps_over(app, window, 0.1)
+    idle, learning, rates = [], [], []
+    # alternate the two phases: other programs' load drifts, and both should see the same drift
+    for _ in range(args.cycles):
+        idle.append(fps_over(app, window, args.seconds))
+        panel.play_button.click()
+        fps_over(app, window, 0.5)
+        steps_before, started = panel.latest.steps, time.perf_counter()
+        learning.append(fps_over(app, window, args.seconds))
+        rates.append((panel.latest.steps - steps_before) / (time.perf_counter() - started))
+        panel.play_button.click()
+        fps_over(app, window, 0.5)
+    print("live view FPS not learning: " + " ".join(f"{v:.1f}" for v in idle)
+          + f" (median {statistics.median(idle):.1f})")
+    print("live view FPS learning:     " + " ".join(f"{v:.1f}" for v in learning)
+          + f" (median {statistics.median(learning):.1f}; {args.steps_per_frame} step/frame, "
+          f"median {statistics.median(rates):.1f} steps/s; after {panel.latest.steps} steps loss "
+          f"{panel.latest.loss:.3g}, distance {panel.latest.distance * 100:.1f} %)")
     print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     if args.screenshot:
         fps_over(app, window, 0.3)

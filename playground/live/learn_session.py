@@ -7,8 +7,9 @@ and leaves a :class:`LearnUpdate` in a one-value slot (:attr:`LearnSession.updat
 after each batch of steps, calling ``on_update`` so the GUI knows to take it. The
 GUI thread never computes a step.
 
-Pacing, as the live view's frames come: while playing, each new frame (or, on
-a still picture, each ``tick_s``) gets ``steps_per_frame`` steps. Each step
+Pacing, as the live view's frames come: while playing, each new frame gets
+``steps_per_frame`` steps; when no frame came for :data:`STILL_AFTER_S` (a still
+picture, a paused view), each ``tick_s`` does. Each step
 trains on a random crop of the frame (:data:`~playground.live.learner.DEFAULT_CROP`
 pixels a side, for speed); the preview maps are the whole frame at reduced size.
 """
@@ -16,127 +17,39 @@ pixels a side, for speed); the preview maps are the whole frame at reduced size.
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-import cv2
 import numpy as np
 
 from playground.engine import asnumpy
 from playground.engine.network import prepare_input
-from playground.engine.train import Stage, forward_train
+from playground.engine.train import Stage
 from playground.kernels.network import Network
 
+from .learn_state import LEARNING_RATES, LearnSetup, LearnUpdate, Preview, preview_maps
 from .learn_teacher import same_shapes, start_stages
-from .learner import DEFAULT_CROP, DEFAULT_LR, DEFAULT_OPTIMIZER, Learner
+from .learner import Learner
 from .slot import LatestSlot
 
-__all__ = ["LearnSetup", "LearnUpdate", "Preview", "LearnSession", "LEARNING_RATES", "MAX_HISTORY",
-           "TREND_WEIGHT"]
+__all__ = ["LearnSession", "LearnSetup", "LearnUpdate", "Preview", "LEARNING_RATES", "MAX_HISTORY",
+           "TREND_WEIGHT", "STILL_AFTER_S"]
 
-# TensorFlow Playground's idea: a short log-spaced list, not a free number field.
-LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
 # Loss points kept for the curve: past this, every other point is dropped (the
 # curve keeps its shape over hours; the plot never gets slower).
 MAX_HISTORY = 4000
+# No new frame for this long: the picture is still (or the view paused), and a clock
+# paces the steps instead of the frames.
+STILL_AFTER_S = 0.5
+# The learning thread's niceness: under load the live view's threads get the cores
+# first (measured on 2 busy cores: 11 FPS learning at +10, 5 FPS at 0, 15 not learning).
+LEARN_NICENESS = 10
 # Weight of the newest step in the loss's running mean (about the last 10 steps). The
 # mean is of log(loss): a loss spans decades, and this follows the curve a log plot shows.
 TREND_WEIGHT = 0.1
-
-
-@dataclass(frozen=True)
-class LearnSetup:
-    """What a run learns and how; a new setup starts a new run.
-
-    Parameters
-    ----------
-    teacher : Network
-        Whose outputs the student learns to give.
-    follows_window : bool
-        The teacher is the window's network and follows its edits (see :meth:`LearnSession.set_teacher`).
-    trainable : tuple of int
-        0-based layers the student learns.
-    init : {"random", "current"}
-        Trained layers start from seeded random weights, or from ``start``'s
-        (the window's current weights; the teacher's when the shapes differ).
-    start : Network, optional
-    seed, optimizer, lr, steps_per_frame, crop
-        As for :class:`~playground.live.learner.Learner`.
-    """
-
-    teacher: Network
-    follows_window: bool = True
-    trainable: tuple = (0,)
-    init: str = "random"
-    start: Network | None = None
-    seed: int = 0
-    optimizer: str = DEFAULT_OPTIMIZER
-    lr: float = DEFAULT_LR
-    steps_per_frame: int = 1
-    crop: int | None = DEFAULT_CROP
-
-
-@dataclass(frozen=True)
-class Preview:
-    """One output map of student and teacher on the whole (reduced) frame.
-
-    Attributes
-    ----------
-    student, teacher, difference : numpy.ndarray float32 (h, w)
-        difference = student − teacher.
-    level : float
-        The teacher's largest |value|: all three are drawn on ±level, so the
-        difference fades as the student learns.
-    index : int
-        Which output map (filter of the last layer).
-    """
-
-    student: np.ndarray
-    teacher: np.ndarray
-    difference: np.ndarray
-    level: float
-    index: int
-
-
-@dataclass(frozen=True)
-class LearnUpdate:
-    """The state of a run after a batch of steps (or a command).
-
-    Attributes
-    ----------
-    run : int
-        Counts setups and resets: a new number means a new curve.
-    steps : int
-    loss : float
-        The last step's loss (NaN before the first).
-    distance : float
-        ‖w − w_teacher‖ / ‖w_teacher‖ over the trained layers.
-    history : numpy.ndarray (n, 3)
-        (step, loss, running mean of the loss) rows for the curve: each step's
-        crop differs, so the loss is noisy and the running mean shows the trend.
-    teacher : Network
-    student : tuple of Stage
-    trainable : tuple of int
-    playing : bool
-    stopped : str or None
-        Why the run cannot go on (NaN, a loss that blew up, a teacher whose
-        shape changed, a failed step); Reset starts again.
-    preview : Preview or None
-    """
-
-    run: int
-    steps: int
-    loss: float
-    distance: float
-    history: np.ndarray
-    teacher: Network
-    student: tuple
-    trainable: tuple
-    playing: bool
-    stopped: str | None
-    preview: Preview | None = field(default=None, compare=False)
 
 
 class LearnSession:
@@ -226,6 +139,7 @@ class LearnSession:
 
     # --- the worker ----------------------------------------------------------------------------
     def _loop(self) -> None:
+        _yield_to_the_view()
         self._learner: Learner | None = None
         self._setup: LearnSetup | None = None
         self._run = 0
@@ -236,8 +150,10 @@ class LearnSession:
         self._loss = math.nan
         self._x = None
         self._used_version = -1
-        self._last_batch = self._last_preview = 0.0
+        self._last_batch = self._last_preview = self._last_frame_at = 0.0
         self._preview: Preview | None = None
+        self._pending_steps = 0          # Step presses not yet done
+        self._dirty = False              # something to show that no update has shown yet
         while not self._stopping:
             self._wake.wait(self.tick_s)
             self._wake.clear()
@@ -246,27 +162,41 @@ class LearnSession:
             with self._lock:
                 commands, self._commands = self._commands, []
                 frame, version = self._frame, self._frame_version
-            steps, changed = 0, False
             for command in commands:
-                wanted, did_change = self._apply(command)
-                steps += wanted
-                changed |= did_change
+                wanted, changed = self._apply(command)
+                self._pending_steps += wanted
+                self._dirty |= changed
             if self._learner is None or frame is None:
-                continue
-            new_frame = version != self._used_version
-            now = time.monotonic()
-            if self._playing and (new_frame or now - self._last_batch >= self.tick_s * 0.9):
-                steps += self._setup.steps_per_frame
-            if new_frame and (steps or self._x is None or changed):
-                self._x = self._prepare(frame)
-                self._used_version = version
-            if self._x is None:
-                continue
-            if steps:
-                self._last_batch = now
-                self._train(steps)
-            if steps or changed:
-                self._publish(force_preview=changed or not self._playing)
+                continue   # commands wait for a frame; nothing is lost
+            try:
+                self._work(frame, version)
+            except Exception as exc:   # never a silently dead thread: the panel says what happened
+                self._stopped, self._playing = f"learning failed: {type(exc).__name__}: {exc}", False
+                self._publish(force_preview=False)
+
+    def _work(self, frame, version: int) -> None:
+        """The steps due now (asked for, or this frame's while playing), then the update."""
+        new_frame = version != self._used_version
+        now = time.monotonic()
+        if new_frame:
+            self._last_frame_at = now
+        # frames set the pace; only when none came for a while (a still picture, a paused
+        # view) does the clock: a slow live view must not get extra steps between its frames
+        still = now - self._last_frame_at >= STILL_AFTER_S
+        steps = self._pending_steps
+        if self._playing and (new_frame or (still and now - self._last_batch >= self.tick_s * 0.9)):
+            steps += self._setup.steps_per_frame
+        if new_frame and (steps or self._x is None or self._dirty):
+            self._x = self._prepare(frame)
+            self._used_version = version
+        if self._x is None:
+            return
+        self._pending_steps = 0
+        if steps:
+            self._last_batch = now
+            self._train(steps)
+        if steps or self._dirty:
+            self._publish(force_preview=self._dirty or not self._playing)
 
     def _apply(self, command) -> tuple[int, bool]:
         """One command; returns (steps it asks for, whether the state shown changed)."""
@@ -299,7 +229,7 @@ class LearnSession:
         self._setup, self._playing, self._history, self._loss = setup, False, [], math.nan
         self._log_trend = math.nan
         self._stopped, self._x, self._preview = None, None, None
-        self._used_version = -1
+        self._used_version, self._pending_steps = -1, 0
         teacher = setup.teacher.stages()
         try:
             self._learner = Learner(teacher, setup.trainable, init="keep" if setup.init == "current" else "random",
@@ -367,29 +297,13 @@ class LearnSession:
         if self._stopped is not None:
             self._playing = False
 
-    def _preview_maps(self) -> Preview:
-        x = self._x
-        h, w = x.shape[:2]
-        scale = self.preview_side / max(h, w)
-        if scale < 1:
-            size = (max(1, round(w * scale)), max(1, round(h * scale)))   # cv2 takes (width, height)
-            x = cv2.resize(x, size, interpolation=cv2.INTER_AREA).reshape(size[1], size[0], x.shape[2])
-        teacher, _ = forward_train(x, self._learner.teacher)
-        student, _ = forward_train(x, self._learner.student)
-        teacher, student = np.asarray(asnumpy(teacher)), np.asarray(asnumpy(student))
-        index = min(max(self.preview_map, 0), teacher.shape[2] - 1)
-        t, s = teacher[..., index], student[..., index]
-        level = float(np.abs(t).max(initial=0.0))
-        if not math.isfinite(level) or level <= 0:
-            level = float(np.abs(s).max(initial=0.0)) or 1.0
-        return Preview(s, t, s - t, level, index)
-
     def _publish(self, force_preview: bool) -> None:
         now = time.monotonic()
         if force_preview or self._preview is None or now - self._last_preview >= self.preview_interval_s:
             try:
-                self._preview = self._preview_maps()
-            except ValueError:   # settings that leave no output on this frame: the step says so
+                self._preview = preview_maps(self._x, self._learner.teacher, self._learner.student,
+                                             self.preview_map, self.preview_side)
+            except Exception:   # e.g. settings that leave no output on the reduced frame: no pictures
                 self._preview = None
             self._last_preview = now
         learner = self._learner
@@ -397,6 +311,7 @@ class LearnSession:
         self.updates.put(LearnUpdate(self._run, learner.steps, self._loss, learner.distance(), history,
                                      self._setup.teacher, learner.student, learner.trainable,
                                      self._playing, self._stopped, self._preview))
+        self._dirty = False
         self._on_update()
 
     def _publish_failure(self, setup: LearnSetup) -> None:
@@ -404,3 +319,11 @@ class LearnSession:
                                      tuple(setup.trainable), False, self._stopped))
         self._on_update()
 
+
+def _yield_to_the_view() -> None:
+    """Lower the calling thread's priority by :data:`LEARN_NICENESS` where the OS allows it per
+    thread (Linux); elsewhere learning runs at the normal priority."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LEARN_NICENESS)
+    except (AttributeError, OSError):   # no setpriority (Windows), or not per thread (macOS)
+        pass

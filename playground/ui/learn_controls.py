@@ -47,6 +47,9 @@ class LearnControls(QtWidgets.QWidget):
         font.setBold(True)
         self.step_label.setFont(font)
         self.step_label.setToolTip("Steps learned so far")
+        # fixed sizes: a read-out whose text grows must not re-lay out (and repaint) the whole panel
+        self.step_label.setFixedWidth(self.step_label.fontMetrics().horizontalAdvance("step 9,999,999"))
+        self.step_label.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
         buttons = QtWidgets.QHBoxLayout()
         for widget in (self.play_button, self.step_button, self.reset_button):
             buttons.addWidget(widget)
@@ -96,7 +99,7 @@ class LearnControls(QtWidgets.QWidget):
         form.addRow("Steps", pace)
 
         self.loss_label = QtWidgets.QLabel("loss – · distance –")
-        self.loss_label.setWordWrap(True)
+        self.loss_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
         self.loss_label.setToolTip("Loss: mean squared difference of the student's and the teacher's output maps "
                                    "on this step's crop (the light curve; the bright one is its running mean). "
                                    "Distance: ‖w − w_teacher‖ / ‖w_teacher‖ over the learned layers.")

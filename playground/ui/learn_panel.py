@@ -28,7 +28,7 @@ from .learn_views import KernelCompare, LossPlot, MapCompare
 
 __all__ = ["LearnPanel", "attach_learn_panel", "REDRAW_S"]
 
-REDRAW_S = 0.1          # the panel redraws at most 10 times a second; steps go on in between
+REDRAW_S = 0.2          # the panel redraws at most 5 times a second; steps go on in between
 
 
 def network_of(snapshot) -> Network:

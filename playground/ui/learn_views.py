@@ -8,6 +8,8 @@ panel redraws them several times a second while the live view runs.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -18,7 +20,7 @@ from playground.render.colormaps import DIVERGING, lut
 from . import theme
 from .kernel_grid import cell_colours, format_weight
 
-__all__ = ["LossPlot", "KernelValues", "KernelCompare", "MapCompare"]
+__all__ = ["LossPlot", "KernelValues", "KernelCompare", "MapCompare", "nice_ceiling"]
 
 _LOSS_FLOOR = 1e-12   # a log axis cannot show 0: an exact fit sits on the floor
 
@@ -41,6 +43,13 @@ class LossPlot(pg.PlotWidget):
         for curve in (self.raw, self.trend):
             curve.setDownsampling(auto=True, method="peak")   # thousands of points, a few hundred pixels
             curve.setClipToView(True)
+        # Ranges in whole decades and 1-2-5 steps, set only when the data leaves them:
+        # auto-ranging on every update redrew both axes' ticks each time (most of the
+        # plot's cost on the GUI thread)
+        self.disableAutoRange()
+        for name in ("left", "bottom"):   # the axes are drawn from a pixmap until their ticks change
+            self.getAxis(name).setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self._ranges = None
         self.setFixedHeight(150)
 
     def show_history(self, history: np.ndarray) -> None:
@@ -49,9 +58,23 @@ class LossPlot(pg.PlotWidget):
             self.raw.setData([], [])
             self.trend.setData([], [])
             return
-        steps = history[:, 0]
-        self.raw.setData(steps, np.maximum(history[:, 1], _LOSS_FLOOR))
+        steps, loss = history[:, 0], np.maximum(history[:, 1], _LOSS_FLOOR)
+        self.raw.setData(steps, loss)
         self.trend.setData(steps, np.maximum(history[:, 2], _LOSS_FLOOR))
+        finite = loss[np.isfinite(loss)]
+        if finite.size:
+            low, high = math.floor(math.log10(finite.min())), math.ceil(math.log10(finite.max()))
+            ranges = ((0, nice_ceiling(steps[-1])), (low, max(high, low + 1)))
+            if ranges != self._ranges:
+                self._ranges = ranges
+                self.setRange(xRange=ranges[0], yRange=ranges[1], padding=0)
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, 50, … at or above ``value`` (at least 10 steps)."""
+    value = max(float(value), 10.0)
+    decade = 10 ** math.floor(math.log10(value))
+    return next(m * decade for m in (1, 2, 5, 10) if m * decade >= value)
 
 
 class KernelValues(QtWidgets.QWidget):
@@ -129,6 +152,7 @@ class KernelCompare(QtWidgets.QWidget):
         self.teacher = KernelValues("teacher")
         self.biases = QtWidgets.QLabel()
         self.biases.setStyleSheet(f"color: {theme.MUTED}")
+        self.biases.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
         grids = QtWidgets.QHBoxLayout()
         grids.addWidget(self.student)
         grids.addSpacing(12)
