@@ -28,7 +28,7 @@ import numpy as np
 from . import buffers
 from .backend import backend_for
 from .kernel_paths import choose, filter2d_fits, run_filter2d
-from .row_stack import chunk_rows, row_stack_for
+from .row_stack import chunk_rows, row_stack_for, stack_budget
 from .shapes import as_pair, effective_size, output_size, resolve_padding
 from .validation import check_real_array, finite_float32
 
@@ -189,7 +189,7 @@ def _run_gemm(plan: _Plan, per_channel: bool, with_maps: bool, maps, contributio
         # (K, f_H·n_c·f_W): rows ordered (i, c, j)
         weights = xp.ascontiguousarray(plan.w.transpose(3, 0, 2, 1).reshape(k, -1))
     stack_row_bytes = 4 * n_c * f_w * w_out
-    chunk = chunk_rows(h_out, stack_row_bytes, plan.stride[0], plan.dilation[0], backend.cache_bytes,
+    chunk = chunk_rows(h_out, stack_row_bytes, plan.stride[0], plan.dilation[0], stack_budget(backend.cache_bytes),
                        backend.workers)
     chunks = [(first, min(h_out, first + chunk)) for first in range(0, h_out, chunk)]
 

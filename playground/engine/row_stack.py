@@ -24,17 +24,59 @@ read back, most of all with stride 2, where filling the stack is half the work).
 
 from __future__ import annotations
 
+import functools
 import math
+import os
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from . import buffers
 
-__all__ = ["RowStack", "chunk_rows"]
+__all__ = ["RowStack", "chunk_rows", "stack_budget", "l2_bytes"]
 
 
 def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
+
+
+@functools.lru_cache(maxsize=4)
+def l2_bytes(root: str = "/sys/devices/system/cpu/cpu0/cache") -> int | None:
+    """The size of one core's level-2 cache in bytes, or None where the system does not say.
+
+    Read from Linux's cache description (``index*/level``, ``type``, ``size`` such as
+    "512K"), else ``os.sysconf("SC_LEVEL2_CACHE_SIZE")``.
+    """
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    try:
+        for index in sorted(Path(root).glob("index*")):
+            if (index / "level").read_text().strip() != "2":
+                continue
+            if (index / "type").read_text().strip() not in ("Unified", "Data"):
+                continue
+            size = (index / "size").read_text().strip().upper()
+            scale = units.get(size[-1:], 1)
+            return int(size.rstrip("KMG")) * scale
+    except (OSError, ValueError):
+        pass
+    try:
+        size = os.sysconf("SC_LEVEL2_CACHE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+    return size if size > 0 else None
+
+
+def stack_budget(cache_bytes: int | None) -> int | None:
+    """Bytes of row stack a worker fills before multiplying: the backend's figure, at
+    most 3/4 of this core's L2 (the stack and the rows it multiplies into must stay
+    there; 3/4 of 2 MB measured best on the machine the figure came from).
+
+    ``None`` (the GPU: one chunk) stays None.
+    """
+    if cache_bytes is None:
+        return None
+    l2 = l2_bytes()
+    return cache_bytes if l2 is None else min(cache_bytes, l2 * 3 // 4)
 
 
 def chunk_rows(out_h: int, row_bytes: int, stride_h: int, dilation_h: int, cache_bytes: int | None,

@@ -110,3 +110,37 @@ def test_each_shape_keeps_the_path_that_measured_faster():
 def test_forced_path_is_validated():
     with pytest.raises(ValueError, match="path"):
         kernel_paths.forced_path("fft")
+
+
+# ------------------------------------------------------- stack budget from the L2 size
+
+def _fake_cache(tmp_path, entries):
+    for i, (level, kind, size) in enumerate(entries):
+        folder = tmp_path / f"index{i}"
+        folder.mkdir()
+        (folder / "level").write_text(f"{level}\n")
+        (folder / "type").write_text(f"{kind}\n")
+        (folder / "size").write_text(f"{size}\n")
+    return str(tmp_path)
+
+
+def test_l2_size_is_read_from_the_cache_description(tmp_path):
+    from playground.engine.row_stack import l2_bytes
+
+    root = _fake_cache(tmp_path, [(1, "Data", "32K"), (1, "Instruction", "32K"), (2, "Unified", "512K"),
+                                  (3, "Unified", "32768K")])
+    assert l2_bytes(root) == 512 * 1024
+    other = tmp_path / "other"
+    other.mkdir()
+    assert l2_bytes(_fake_cache(other, [(2, "Unified", "2M")])) == 2 * 1024 * 1024
+
+
+def test_stack_budget_is_at_most_three_quarters_of_the_l2(monkeypatch):
+    from playground.engine import row_stack
+
+    monkeypatch.setattr(row_stack, "l2_bytes", lambda: 512 * 1024)
+    assert row_stack.stack_budget(3 << 19) == 384 * 1024     # a 2 MB machine's 1.5 MB, on a 512 KB L2
+    assert row_stack.stack_budget(1) == 1                    # a smaller figure stands (tests force tiny chunks)
+    assert row_stack.stack_budget(None) is None              # the GPU: one chunk
+    monkeypatch.setattr(row_stack, "l2_bytes", lambda: None)
+    assert row_stack.stack_budget(3 << 19) == 3 << 19
