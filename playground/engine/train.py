@@ -14,9 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .backward import (abs_backward, conv2d_backward, conv2d_forward, pool2d_backward, pool2d_forward,
-                       relu_backward)
 from .backend import backend_for
+from .backward import abs_backward, conv2d_backward, conv2d_forward, pool2d_backward, pool2d_forward, relu_backward
 from .layer import LayerSettings
 
 __all__ = ["Stage", "StageCache", "TrainCache", "forward_train", "backward_network"]

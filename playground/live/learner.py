@@ -6,7 +6,10 @@ from seeded random weights (He initialisation) or from their current weights.
 Each step takes a frame, cuts a random crop out of it (seeded; the crop keeps a
 step cheap on big frames: 96×96 by default, about 1/33 of a 640×480 frame),
 runs both networks on the crop, and moves the student's trainable weights and
-biases down the gradient of the mean squared difference of their outputs.
+biases down the gradient of the mean squared difference of their outputs. The
+gradient is whitened by the layer's input-patch statistics first (gradient descent
+on a reparametrised kernel; ``precondition=False`` for plain steps), which is what
+lets Sobel be recovered to 5 % within 3,000 steps on natural pictures.
 
 Qt-free and thread-free: the UI drives a :class:`Learner` from a worker.
 """
@@ -123,6 +126,11 @@ class Learner:
         None trains on the whole frame.
     steps_per_frame : int
         Steps :meth:`train_on_frame` takes on one frame.
+    precondition : bool
+        Whiten each trainable layer's gradient by its input patches' second moment
+        (default True; see :meth:`_updated`). Without it, Adam leaves Sobel x 9–14 %
+        away after 3,000 steps on the sample pictures: their RGB values move together,
+        so the loss hardly changes along the kernel's colour-difference directions.
     """
 
     def __init__(self, teacher, trainable=(0,), *, init="random", seed=0, optimizer=DEFAULT_OPTIMIZER,
@@ -266,6 +274,21 @@ class Learner:
                     f"{self.first_loss:.3g}, at step {self.steps + 1}: learning rate {self._lr:g} is too large")
         return None
 
+    def _whitening(self, index: int, x, w_shape, settings):
+        """Layer ``index``'s P = (A + δ)^(−1/2), A a running mean of its input-patch moment.
+
+        Refreshed every step: holding P for 4 steps to save its cost (the moment and
+        the eigendecomposition cost about as much as the rest of a step on a 96×96
+        crop) made the jumps between bases slow Adam down, and the demo missed 5 %.
+        """
+        moment = patch_moment(x, w_shape, stride=settings.stride, padding=settings.padding,
+                              dilation=settings.dilation)
+        previous = self._moments.get(index)
+        if previous is not None:  # a running mean over crops: a steadier basis for the optimizer
+            moment = MOMENT_DECAY * previous + (1 - MOMENT_DECAY) * moment
+        self._moments[index] = moment
+        return whitening(moment, PRECONDITION_DAMPING)
+
     def _updated(self, cache, grads):
         """The student after one optimizer step, or None when a weight would become NaN/inf.
 
@@ -276,7 +299,7 @@ class Learner:
         P = I this is the plain optimizer. The optimizer is asked for its step by
         giving it zero parameters: every one of them returns p − step.
         """
-        directions, shapes = [], []
+        directions, whitenings = [], []
         for index in self.trainable:
             w = self.student[index].w
             settings = self.student[index].settings
@@ -286,23 +309,16 @@ class Learner:
                 grad_w = grad_w[::-1, ::-1]
             g = xp.concatenate([grad_w.reshape(-1, w.shape[3]), grad_b[None]]).astype(xp.float64)
             if self.precondition:
-                x = cache.stages[index].x
-                moment = patch_moment(x, w.shape, stride=settings.stride, padding=settings.padding,
-                                      dilation=settings.dilation)
-                previous = self._moments.get(index)
-                if previous is not None:  # a running mean over crops: a steadier basis for the optimizer
-                    moment = MOMENT_DECAY * previous + (1 - MOMENT_DECAY) * moment
-                self._moments[index] = moment
-                whiten = whitening(moment, PRECONDITION_DAMPING)
+                whiten = self._whitening(index, cache.stages[index].x, w.shape, settings)
                 g = whiten @ g
             else:
                 whiten = None
             directions.append(g)
-            shapes.append(whiten)
+            whitenings.append(whiten)
         steps, state = optimizer_step(self.optimizer, [0 * g for g in directions], directions,
                                                     self._state, self._lr)
         student = list(self.student)
-        for index, whiten, step in zip(self.trainable, shapes, steps, strict=True):
+        for index, whiten, step in zip(self.trainable, whitenings, steps, strict=True):
             w, b, settings = student[index]
             xp = backend_for([w]).xp
             if whiten is not None:

@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 from reference import conv2d_ref
 
-from playground.engine import (abs_backward, conv2d, conv2d_backward, mse_loss, pool2d, pool2d_backward,
-                               relu_backward)
+from playground.engine import abs_backward, conv2d, conv2d_backward, mse_loss, pool2d, pool2d_backward, relu_backward
 from playground.engine.backward import conv2d_forward, pool2d_forward
 
 # (stride, padding, dilation, flip): every padding form, strides that leave a
