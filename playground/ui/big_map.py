@@ -42,8 +42,7 @@ class BigMapPanel(QtWidgets.QFrame):
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
         outer.setSpacing(2)
-        self.title = ElidedLabel("Feature map")
-        self.title.setStyleSheet("font-weight: 600;")
+        self.title = ElidedLabel("Feature map")   # bold and larger: set by _scale_title
         outer.addWidget(self.title)
         body = QtWidgets.QHBoxLayout()
         self.view = pg.GraphicsLayoutWidget()

@@ -19,10 +19,19 @@ class ColorBar(QtWidgets.QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setFixedWidth(74)
+        self._fit_width()
         self._image: QtGui.QImage | None = None
         self.low, self.high, self.name = -1.0, 1.0, ""
         self.setToolTip("Colour scale of the map under the mouse (or of the selected filter)")
+
+    def _fit_width(self) -> None:
+        # bar, tick and a value such as "-0.911": wider with larger fonts (74 px at 9 pt)
+        self.setFixedWidth(34 + self.fontMetrics().horizontalAdvance("-0.911"))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.FontChange:
+            self._fit_width()
 
     def set_table(self, table: np.ndarray) -> None:
         """``table`` (256, 3) uint8."""

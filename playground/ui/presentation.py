@@ -16,29 +16,23 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from .big_map import BigMapPanel, tile_index
 from .settings_store import GEOMETRY_KEY
+from .window_layout import (
+    DEFAULT_SIZE,
+    covering,
+    default_window_size,
+    fit_sides_to_content,
+    give_centre_room,
+    scale_styled_widgets,
+)
 
-__all__ = ["Presentation", "attach_presentation", "read_font_scale", "default_window_size", "give_centre_room",
+__all__ = ["Presentation", "attach_presentation", "read_font_scale", "default_window_size",
            "FONT_KEY", "FONT_SCALES", "DEFAULT_SIZE"]
 
 FONT_KEY = "view/font_scale"
 # Ctrl + / Ctrl − step through these; 2.5× of a 9-pt font is legible from the back row
 FONT_SCALES = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5)
-DEFAULT_SIZE = (1600, 1000)
 # input : big map when presenting (the map is what the class looks at)
 _PRESENT_SPLIT = (2, 3)
-
-
-def default_window_size() -> tuple[int, int]:
-    """1600×1000, shrunk to the screen's free area (a 1280×720 projector, a 1366×768 laptop).
-
-    The offscreen platform's pretend screen is 800×600; there the full default is kept
-    so a --screenshot without a display looks like a desktop window.
-    """
-    screen = QtGui.QGuiApplication.primaryScreen()
-    if screen is None or QtGui.QGuiApplication.platformName() == "offscreen":
-        return DEFAULT_SIZE
-    free = screen.availableGeometry()
-    return min(DEFAULT_SIZE[0], free.width()), min(DEFAULT_SIZE[1], free.height())
 
 
 def read_font_scale(settings: QtCore.QSettings | None) -> tuple[float, bool]:
@@ -60,35 +54,6 @@ def read_font_scale(settings: QtCore.QSettings | None) -> tuple[float, bool]:
     return 1.0, True
 
 
-def give_centre_room(splitter: QtWidgets.QSplitter, centre: QtWidgets.QWidget, share: float = 0.5) -> None:
-    """Shrink the splitter's other panels (not below their minimum) until ``centre`` has ``share`` of it.
-
-    The side panels keep their pixel sizes when a window shrinks, so on a 1280-pixel
-    projector the maps got what was left over; here the sides give way first.
-    """
-    sizes = splitter.sizes()
-    index = next((i for i in range(splitter.count()) if _covering(splitter.widget(i), centre)), None)
-    total = sum(sizes)
-    if index is None or total <= 0:
-        return
-    deficit = int(total * share) - sizes[index]
-    room = [0 if i == index or size == 0 else
-            max(0, size - max(splitter.widget(i).minimumWidth(), splitter.widget(i).minimumSizeHint().width()))
-            for i, size in enumerate(sizes)]
-    if deficit <= 0 or sum(room) == 0:
-        return
-    take = min(deficit, sum(room))
-    cuts = [take * r // sum(room) for r in room]
-    sizes = [size - cut for size, cut in zip(sizes, cuts, strict=True)]
-    sizes[index] += sum(cuts)
-    splitter.setSizes(sizes)
-
-
-def _covering(widget: QtWidgets.QWidget, inside: QtWidgets.QWidget) -> bool:
-    """Whether ``widget`` is ``inside`` or one of its ancestors."""
-    return widget is inside or widget.isAncestorOf(inside)
-
-
 @dataclasses.dataclass
 class _Saved:
     """What entering presentation mode changed, to put back on leaving."""
@@ -96,6 +61,7 @@ class _Saved:
     hidden: list            # widgets it hid (only those that were visible)
     sizes: dict             # splitter -> its sizes before
     state: QtCore.Qt.WindowState
+    geometry: QtCore.QRect   # not every platform puts a full-screen window back where it was
 
 
 class Presentation(QtCore.QObject):
@@ -115,6 +81,7 @@ class Presentation(QtCore.QObject):
         self.big_map = BigMapPanel()
         self.big_map.hide()
         self._saved: _Saved | None = None
+        self._pending_sizes: dict | None = None
         self._base_font = QtGui.QFont(window.font())
         self.font_scale = 1.0
         self._default_sizes = self._splitter_sizes()
@@ -186,40 +153,53 @@ class Presentation(QtCore.QObject):
     def _side_parts(self) -> list[QtWidgets.QWidget]:
         """Every visible part of the window that presentation mode hides.
 
-        Walking up from the input panel: at each splitter, the siblings not holding
-        the input (the editor, the layer panels, the per-channel row, the per-filter
-        mosaic); and every dock widget. The message bar, beside the splitters in a
-        plain layout, stays: its messages still matter.
+        Walking up from the input panel and from the big map: at each splitter, the
+        siblings holding neither (the editor, the layer panels, the per-channel row,
+        the per-filter mosaic, the network table); and every dock widget. The message
+        bar, beside the splitters in a plain layout, stays: its messages still matter.
         """
-        window, keep = self.window, self.window.input_panel
-        parts = []
-        child, parent = keep, keep.parentWidget()
-        while parent is not None and child is not window.centralWidget():
-            if isinstance(parent, QtWidgets.QSplitter):
-                parts += [parent.widget(i) for i in range(parent.count())
-                          if not _covering(parent.widget(i), keep) and parent.widget(i) is not self.big_map]
-            child, parent = parent, parent.parentWidget()
+        window = self.window
+        keep = (window.input_panel, self.big_map)
+        parts: list[QtWidgets.QWidget] = []
+        for start in keep:
+            child, parent = start, start.parentWidget()
+            while parent is not None and child is not window.centralWidget():
+                if isinstance(parent, QtWidgets.QSplitter):
+                    parts += [parent.widget(i) for i in range(parent.count())
+                              if not any(covering(parent.widget(i), kept) for kept in keep)
+                              and parent.widget(i) not in parts]
+                child, parent = parent, parent.parentWidget()
         parts += window.findChildren(QtWidgets.QDockWidget)
         return [part for part in parts if part.isVisible()]
 
+    def _input_side(self, holder: QtWidgets.QWidget) -> QtWidgets.QWidget | None:
+        """The child of ``holder`` (the big map's splitter) that holds the input panel."""
+        if not isinstance(holder, QtWidgets.QSplitter):
+            return None
+        return next((holder.widget(i) for i in range(holder.count())
+                     if covering(holder.widget(i), self.window.input_panel)), None)
+
     def enter(self) -> None:
-        """Hide the side panels, show the big map beside the input, go full screen."""
+        """Hide the side panels, show the big map in the per-filter mosaic's place, go full screen."""
         if self.presenting:
             return
         window = self.window
         splitters = [s for s in window.findChildren(QtWidgets.QSplitter) if s.isVisible()]
-        saved = _Saved(hidden=self._side_parts(), sizes={s: s.sizes() for s in splitters},
-                       state=window.windowState())
+        sizes = {s: s.sizes() for s in splitters}
+        state, geometry = window.windowState(), window.geometry()
+        # the big map takes the mosaic's place: beside the input wherever the window put it
+        holder = window.filters_panel.parentWidget()
+        if isinstance(holder, QtWidgets.QSplitter):
+            holder.insertWidget(holder.indexOf(window.filters_panel) + 1, self.big_map)
+            holder.setStretchFactor(holder.indexOf(self.big_map), _PRESENT_SPLIT[1])
+        self.big_map.show()
+        self._saved = saved = _Saved(hidden=self._side_parts(), sizes=sizes, state=state, geometry=geometry)
         for part in saved.hidden:
             part.hide()
-        holder = window.input_panel.parentWidget()
-        if isinstance(holder, QtWidgets.QSplitter):
-            holder.insertWidget(holder.indexOf(window.input_panel) + 1, self.big_map)
-        self._saved = saved
-        self.big_map.show()
-        if isinstance(holder, QtWidgets.QSplitter):
-            total = max(sum(holder.sizes()), sum(_PRESENT_SPLIT))
-            holder.setSizes([total * part // sum(_PRESENT_SPLIT) for part in self._split_for(holder)])
+        window.installEventFilter(self)  # the split is set again once full screen has resized the window
+        self._split_input_and_map()
+        # and once the hidden panels' room has gone to the splitter (the next layout pass)
+        QtCore.QTimer.singleShot(0, self, self._split_input_and_map)
         for action in (self.next_action, self.previous_action, self.leave_action):
             action.setEnabled(True)
         self._sync_check(self.present_action, True)
@@ -228,13 +208,27 @@ class Presentation(QtCore.QObject):
         if window.last_frame is not None:
             self._on_frame(window.last_frame)
 
-    def _split_for(self, holder: QtWidgets.QSplitter) -> list[int]:
-        parts = []
-        for i in range(holder.count()):
-            widget = holder.widget(i)
-            parts.append(_PRESENT_SPLIT[0] if widget is self.window.input_panel else
-                         _PRESENT_SPLIT[1] if widget is self.big_map else 0)
-        return parts
+    def _split_input_and_map(self) -> None:
+        """Input : big map as :data:`_PRESENT_SPLIT` (the splitter would keep the old pixel sizes)."""
+        holder = self.big_map.parentWidget()
+        input_side = self._input_side(holder)
+        if input_side is None or not self.presenting:
+            return
+        total = max(sum(holder.sizes()), sum(_PRESENT_SPLIT))
+        share = {input_side: _PRESENT_SPLIT[0], self.big_map: _PRESENT_SPLIT[1]}
+        holder.setSizes([total * share.get(holder.widget(i), 0) // sum(_PRESENT_SPLIT)
+                         for i in range(holder.count())])
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        # while presenting, a resize of the window (going full screen, a projector plugged
+        # in) re-splits input and map; dragging the handle in between is kept until then
+        if watched is self.window and event.type() == QtCore.QEvent.Type.Resize:
+            if self.presenting:
+                QtCore.QTimer.singleShot(0, self, self._split_input_and_map)
+            elif self._pending_sizes is not None:
+                sizes, self._pending_sizes = self._pending_sizes, None
+                QtCore.QTimer.singleShot(0, self, lambda: self._restore_sizes(sizes))
+        return False
 
     def leave(self) -> None:
         """Back to the window as it was: panels, sizes, window state (also ends plain full screen)."""
@@ -248,16 +242,29 @@ class Presentation(QtCore.QObject):
         self.big_map.setParent(None)   # out of the window's splitter, as before
         for part in saved.hidden:
             part.show()
-        for splitter, sizes in saved.sizes.items():
-            splitter.setSizes(sizes)
         for action in (self.next_action, self.previous_action):
             action.setEnabled(False)
         self._sync_check(self.present_action, False)
-        if saved.state & QtCore.Qt.WindowState.WindowFullScreen:
-            return  # it was full screen before presenting: stays so
-        window.setWindowState(saved.state)
-        self._sync_check(self.full_screen_action, False)
-        self.leave_action.setEnabled(False)
+        if not saved.state & QtCore.Qt.WindowState.WindowFullScreen:  # else it stays full screen
+            window.setWindowState(saved.state)
+            if not saved.state & QtCore.Qt.WindowState.WindowMaximized:
+                window.setGeometry(saved.geometry)
+            self._sync_check(self.full_screen_action, False)
+            self.leave_action.setEnabled(False)
+        self._restore_sizes(saved.sizes)
+        # leaving full screen resizes the window later (the window manager's turn): the
+        # panels' sizes are put back again then, once
+        self._pending_sizes = saved.sizes
+        QtCore.QTimer.singleShot(1000, self, self._forget_pending_sizes)
+
+    def _restore_sizes(self, sizes: dict) -> None:
+        for splitter, before in sizes.items():
+            splitter.setSizes(before)
+
+    def _forget_pending_sizes(self) -> None:
+        self._pending_sizes = None
+        if not self.presenting:
+            self.window.removeEventFilter(self)
 
     @QtCore.Slot(bool)
     def _on_present(self, on: bool) -> None:
@@ -347,6 +354,9 @@ class Presentation(QtCore.QObject):
         else:  # a pixel-sized platform font
             font.setPixelSize(max(6, round(self._base_font.pixelSize() * scale)))
         self.window.setFont(font)
+        scale_styled_widgets(self.window, scale)
+        # once the panels have laid out with the new font (their size hints are stale until then)
+        QtCore.QTimer.singleShot(0, self, lambda: fit_sides_to_content(self.window.splitter, self.window.input_panel))
         self.smaller_action.setEnabled(scale > FONT_SCALES[0])
         self.larger_action.setEnabled(scale < FONT_SCALES[-1])
         if remember and self.window.settings is not None:

@@ -37,9 +37,13 @@ def test_presentation_mode_hides_the_side_panels_and_restores_them(qtbot, window
         assert not panel.isVisible(), f"{type(panel).__name__} still shown in presentation mode"
     assert win.input_panel.isVisible()
     assert win.isFullScreen()
-    # the big map sits beside the input, larger than it
-    assert presentation.big_map.parentWidget() is win.input_panel.parentWidget()
-    qtbot.waitUntil(lambda: presentation.big_map.width() > win.input_panel.width(), timeout=WAIT_MS)
+    # the big map sits beside the input (to its right, level with it), larger than it
+    big = presentation.big_map
+    qtbot.waitUntil(lambda: big.width() > win.input_panel.width(), timeout=WAIT_MS)
+    big_at, input_at = big.mapTo(win, QtCore.QPoint(0, 0)), win.input_panel.mapTo(win, QtCore.QPoint(0, 0))
+    assert big_at.x() >= input_at.x() + win.input_panel.width()
+    assert abs(big_at.y() - input_at.y()) < 40
+    qtbot.waitUntil(lambda: big.height() > 0.6 * win.centralWidget().height(), timeout=WAIT_MS)
 
     presentation.leave_action.trigger()  # Esc
     assert not presentation.presenting
@@ -155,3 +159,22 @@ def test_reset_layout_restores_the_panel_sizes_and_forgets_the_geometry(qtbot, w
 def test_esc_does_nothing_outside_presentation_and_full_screen(window):
     assert not window.presentation.leave_action.isEnabled()
     assert not window.presentation.next_action.isEnabled()
+
+
+def test_larger_fonts_reach_styled_titles_and_widen_clipped_side_panels(qtbot, window):
+    win = window
+    win.resize(1280, 720)
+    qtbot.waitUntil(lambda: win.width() == 1280, timeout=WAIT_MS)
+    title = win.filters_panel.title            # styled bold: Qt leaves it out of font inheritance
+    before = title.font().pointSizeF()
+    bar = win.filters_panel.colour_bar.width()
+    win.presentation.set_font_scale(1.5, remember=False)
+    assert title.font().pointSizeF() == pytest.approx(before * 1.5)
+    assert title.font().bold()
+    assert win.filters_panel.colour_bar.width() > bar  # "-0.911" still fits beside the bar
+    # the editor scrolls only vertically: its grown content must get the width, not be clipped
+    scroll = win.editor.findChild(QtWidgets.QScrollArea)
+    qtbot.waitUntil(lambda: scroll.widget().minimumSizeHint().width() <= scroll.viewport().width(),
+                    timeout=WAIT_MS)
+    win.presentation.set_font_scale(1.0, remember=False)
+    assert title.font().pointSizeF() == pytest.approx(before)
