@@ -205,14 +205,17 @@ class InputTiles:
         xpad = self.xpad
         n_c = xpad.shape[2]
         means = _scratch("means", (n_c, f_h * f_w, th, tw))
+        width = xpad.shape[1] * n_c
+        tall = _scratch("tall", (th, width))
+        across = _scratch("across", (w, th * n_c))
+        small = _scratch("small", (tw, th * n_c))
         for i in range(f_h):
-            rows = xpad[i * d: i * d + (h - 1) * s + 1: s]
-            tall = cv2.resize(rows.reshape(h, -1), (rows.shape[1] * n_c, th), interpolation=cv2.INTER_AREA)
-            tall = tall.reshape(th, -1, n_c)
+            rows = xpad[i * d: i * d + (h - 1) * s + 1: s].reshape(h, width)
+            cv2.resize(rows, (width, th), dst=tall, interpolation=cv2.INTER_AREA)
             for j in range(f_w):
-                cols = tall[:, j * d: j * d + (w - 1) * s + 1: s]        # (th, w, n_c)
-                across = np.ascontiguousarray(cols.transpose(1, 0, 2)).reshape(w, th * n_c)
-                small = cv2.resize(across, (th * n_c, tw), interpolation=cv2.INTER_AREA)
+                cols = tall.reshape(th, -1, n_c)[:, j * d: j * d + (w - 1) * s + 1: s]   # (th, w, n_c)
+                across.reshape(w, th, n_c)[...] = cols.transpose(1, 0, 2)
+                cv2.resize(across, (th * n_c, tw), dst=small, interpolation=cv2.INTER_AREA)
                 means[:, i * f_w + j] = small.reshape(tw, th, n_c).transpose(2, 1, 0)
         return means.reshape(n_c, f_h * f_w, th * tw)
 
