@@ -67,7 +67,7 @@ class LearnControls(QtWidgets.QWidget):
                                  "the network has now")
         self.seed_box = QtWidgets.QSpinBox(minimum=0, maximum=999_999)
         self.seed_box.setToolTip("The same seed gives the same start and the same crops")
-        self.optimizer_box = QtWidgets.QComboBox()
+        self.optimizer_box = _compact(QtWidgets.QComboBox(), 6)
         for label, name in OPTIMIZERS:
             self.optimizer_box.addItem(label, name)
         self.lr_box = QtWidgets.QComboBox()
@@ -91,12 +91,9 @@ class LearnControls(QtWidgets.QWidget):
         optimizer.addWidget(self.optimizer_box, 1)
         optimizer.addWidget(QtWidgets.QLabel("rate"))
         optimizer.addWidget(self.lr_box)
+        optimizer.addWidget(QtWidgets.QLabel("steps/frame"))
+        optimizer.addWidget(self.spf_box)
         form.addRow("Optimizer", optimizer)
-        pace = QtWidgets.QHBoxLayout()
-        pace.addWidget(self.spf_box)
-        pace.addWidget(QtWidgets.QLabel("per frame"))
-        pace.addStretch(1)
-        form.addRow("Steps", pace)
 
         self.loss_label = QtWidgets.QLabel("loss – · distance –")
         self.loss_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
@@ -120,9 +117,12 @@ class LearnControls(QtWidgets.QWidget):
 
         self.keep_button = QtWidgets.QPushButton("Keep learned weights")
         self.keep_button.setToolTip("Write the student's weights into the network: one step of Edit ▸ Undo")
-        self.note = QtWidgets.QLabel(f"Each step trains on a random {DEFAULT_CROP}×{DEFAULT_CROP} crop of the "
-                                     "newest frame, for speed; the maps show the whole frame, reduced.")
+        self.note = QtWidgets.QLabel(f"Steps train on random {DEFAULT_CROP}×{DEFAULT_CROP} crops of the newest "
+                                     "frame, for speed")
         self.note.setWordWrap(True)
+        self.note.setToolTip("Each step cuts a random crop out of the newest frame the view shows (seeded) and "
+                             "trains on it: a fraction of a full-frame pass. The maps below show the whole "
+                             "frame, reduced.")
         self.note.setStyleSheet(f"color: {theme.MUTED}")
 
         layout = QtWidgets.QVBoxLayout(self)

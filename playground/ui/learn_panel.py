@@ -102,12 +102,12 @@ class LearnPanel(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(c)
         layout.addWidget(self.plot)
+        layout.addWidget(c.note)
         layout.addWidget(self.message)
         layout.addLayout(c.pick_row)
         layout.addWidget(self.kernels)
         layout.addWidget(self.maps)
         layout.addWidget(self.keep_button)
-        layout.addWidget(c.note)
         layout.addStretch(1)
 
         self.play_button.toggled.connect(self._on_play)

@@ -50,7 +50,7 @@ class LossPlot(pg.PlotWidget):
         for name in ("left", "bottom"):   # the axes are drawn from a pixmap until their ticks change
             self.getAxis(name).setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._ranges = None
-        self.setFixedHeight(150)
+        self.setFixedHeight(125)
 
     def show_history(self, history: np.ndarray) -> None:
         """``history`` (n, 3): (step, loss, running mean) rows; empty clears the curves."""
@@ -100,7 +100,7 @@ class KernelValues(QtWidgets.QWidget):
     def cell_px(self) -> int:
         """Roomy for 3×3, tighter for large kernels: two grids fit a ~420-pixel dock."""
         f = max(self.values.shape) if self.values.size else 3
-        return max(14, min(46, 190 // f))
+        return max(14, min(40, 190 // f))
 
     def _title_h(self) -> int:
         return self.fontMetrics().height() + 4
@@ -194,7 +194,7 @@ class MapCompare(pg.GraphicsLayoutWidget):
             box.addItem(image)
             self.labels.append(label)
             self.images.append(image)
-        self.setFixedHeight(150)
+        self.setFixedHeight(125)
 
     def show_preview(self, preview: Preview | None) -> None:
         """Draw ``preview`` (None clears the pictures)."""
