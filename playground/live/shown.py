@@ -119,6 +119,7 @@ def compute_shown(frame: np.ndarray, snapshot) -> Shown:
     pads = layer.pads(frame.shape[:2], w.shape[0])
     out_hw = _out_hw(frame.shape, w.shape, layer, pads)
     fast_f = fast_c = False
+    tile_f = tile_c = None
     if xp is np and out_hw is not None and policy.mode != "minmax" and np.isfinite(w).all():
         tile_f = tile_size(out_hw, view.scale_for("filters"))
         tile_c = tile_size(out_hw, view.scale_for("channels"))
@@ -159,25 +160,8 @@ def compute_shown(frame: np.ndarray, snapshot) -> Shown:
         if view.per_channel:
             channel_sample = parts.transpose(0, 2, 1).reshape(n_c * k, -1)
 
-    filter_small = channel_small = None
-    if fast_f or fast_c:
-        tiles = InputTiles(frame, pads, w.shape[:2], stride, dilation, out_hw)
-        fine, coarse = sorted((tile_f, tile_c), key=lambda t: -t[0] * t[1])
-        if fast_f and fast_c and whole_factors(out_hw, fine) and whole_factors(fine, coarse):
-            # both views from one set of per-channel tiles: a filter's tile is its
-            # channels' tiles summed plus the bias, and coarser tiles are block means
-            # of finer ones (cheaper than a second pass over the input)
-            parts = tiles.channel_tiles(w, flip, fine)                        # (n_c, K, h, w)
-            sums = np.sum(parts, axis=0, out=buffers.scratch(np, "shown:sums", (k,) + fine))
-            sums += b[:, None, None]
-            filter_small = _block_means(sums, tile_f, "filters")
-            channel_small = _block_means(parts.reshape(n_c * k, *fine), tile_c, "channels")
-        else:
-            if fast_f:
-                filter_small = tiles.filter_tiles(w, b, flip, tile_f)
-            if fast_c:
-                base = tile_f if fast_f else None
-                channel_small = tiles.channel_tiles(w, flip, tile_c, base).reshape(n_c * k, *tile_c)
+    filter_small, channel_small = _fast_tiles(frame, w, b, layer, pads, out_hw, tile_f if fast_f else None,
+                                              tile_c if fast_c else None)
     if fast_f:
         filters = ShownMaps(output.maps, tuple(filter_small), _levels(filter_sample, policy, True, floor_k))
     else:
@@ -196,6 +180,33 @@ def compute_shown(frame: np.ndarray, snapshot) -> Shown:
         pooled = _full_view(output.pooled, 1, view.scale_for("pooled"), None, policy,
                             layer.activation == "none", floor_k)
     return Shown(output, out_hw, filters, channels, pooled)
+
+
+def _fast_tiles(frame, w, b, layer, pads, out_hw, tile_f, tile_c):
+    """Filter tiles (K, h, w) at ``tile_f`` and channel tiles (n_c·K, h, w) at ``tile_c``
+    from the input (either size None: that view is not drawn this way)."""
+    if tile_f is None and tile_c is None:
+        return None, None
+    n_c, k = w.shape[2:]
+    flip = layer.flip
+    tiles = InputTiles(frame, pads, w.shape[:2], layer.stride, layer.dilation, out_hw)
+    if tile_f is not None and tile_c is not None:
+        fine, coarse = sorted((tile_f, tile_c), key=lambda t: -t[0] * t[1])
+        if whole_factors(out_hw, fine) and whole_factors(fine, coarse):
+            # both views from one set of per-channel tiles: a filter's tile is its
+            # channels' tiles summed plus the bias, and coarser tiles are block means
+            # of finer ones (cheaper than a second pass over the input)
+            per_channel = tiles.channel_tiles(w, flip, fine)                        # (n_c, K, h, w)
+            sums = np.sum(per_channel, axis=0, out=buffers.scratch(np, "shown:sums", (k,) + fine))
+            sums += b[:, None, None]
+            return (_block_means(sums, tile_f, "filters"),
+                    _block_means(per_channel.reshape(n_c * k, *fine), tile_c, "channels"))
+    filter_small = channel_small = None
+    if tile_f is not None:
+        filter_small = tiles.filter_tiles(w, b, flip, tile_f)
+    if tile_c is not None:
+        channel_small = tiles.channel_tiles(w, flip, tile_c, base=tile_f).reshape(n_c * k, *tile_c)
+    return filter_small, channel_small
 
 
 def _block_means(stack: np.ndarray, tile: tuple[int, int], what: str) -> np.ndarray:
