@@ -106,3 +106,16 @@ def test_first_row_titles_have_room_above_small_maps(qtbot, window):
     view = frame.views["filters"]
     (top, _bottom), _x = win.filters_panel.view.box.viewRange()
     assert top <= -view.layout.gap + 1e-6, "the band above the first row (where small maps' titles go) is cut off"
+
+
+def test_the_cropped_weights_notice_ends_with_the_next_edit(qtbot, window):
+    win = window
+    win.editor.set_kernel_size(5)
+    bank5 = win.snapshot.bank
+    weights = bank5[0].weights.copy()
+    weights[0, 0, :] = 1.0           # a weight outside the 3×3 centre
+    win.take_bank(bank5.replace_filter(0, dataclasses.replace(bank5[0], weights=weights)))
+    win.editor.set_kernel_size(3)
+    assert "cropped" in win.message_bar.message and win.message_bar.isVisible()
+    win.edit_actions.undo()          # back to 5×5: nothing is cropped any more
+    assert not win.message_bar.isVisible()
