@@ -112,3 +112,20 @@ def test_keep_starts_from_the_teachers_weights_and_he_init_scale():
     assert w.std() == pytest.approx(math.sqrt(2 / (3 * 3 * 64)), rel=0.02)
     with pytest.raises(ValueError, match="layers to learn"):
         Learner(_sobel_teacher(), trainable=(1,))
+
+
+@pytest.mark.gpu
+def test_learner_on_cupy_frames_follows_numpy():
+    cp = pytest.importorskip("cupy")
+    try:
+        if cp.cuda.runtime.getDeviceCount() < 1:
+            pytest.skip("no CUDA device")
+    except Exception:
+        pytest.skip("no CUDA device")
+    frame = _sample("texture")[:160, :160]
+    cpu, gpu = Learner(_sobel_teacher(), seed=5), Learner(_sobel_teacher(), seed=5)
+    for _ in range(20):
+        on_cpu, on_gpu = cpu.step(frame), gpu.step(cp.asarray(frame))
+    assert isinstance(gpu.student[0].w, cp.ndarray)  # the weights moved to the frame's device
+    assert on_gpu.loss == pytest.approx(on_cpu.loss, rel=1e-3)
+    assert on_gpu.distance == pytest.approx(on_cpu.distance, rel=1e-3)
