@@ -90,8 +90,9 @@ class InputTiles:
         if self._xpad is None:
             (top, bottom), (left, right) = self.pads
             n_h, n_w, n_c = self.x.shape
-            self._xpad = buffers.scratch(np, "tiles:pad", (n_h + top + bottom, n_w + left + right, n_c))
-            # only the interior is written: the border keeps the buffer's first zeros
+            # per padding, not just per padded size: only the interior is written, and the
+            # border must keep the buffer's first zeros (pads (2, 0) after (1, 1) would not)
+            self._xpad = buffers.scratch(np, f"tiles:pad:{self.pads}", (n_h + top + bottom, n_w + left + right, n_c))
             self._xpad[top:top + n_h, left:left + n_w] = self.x
         return self._xpad
 

@@ -93,3 +93,17 @@ def test_whole_factors():
     assert whole_factors((480, 640), (120, 80)) == (4, 8)
     assert whole_factors((478, 638), (60, 80)) is None
     assert whole_factors((480, 640), (480, 640)) == (1, 1)
+
+
+def test_paddings_of_the_same_total_do_not_share_a_stale_border():
+    # ((1, 1), (1, 1)) then ((2, 0), (0, 2)): the same padded size, other borders
+    rng = np.random.default_rng(8)
+    x = rng.random((24, 32, 3), dtype=np.float32) + 1.0
+    w = rng.standard_normal((3, 3, 3, 2)).astype(np.float32)
+    for pads in (((1, 1), (1, 1)), ((2, 0), (0, 2)), ((0, 2), (2, 0))):
+        _, contributions = conv_maps(x, w, stride=2, padding=pads)
+        h, w_out = contributions.shape[:2]
+        tile = (h // 3, w_out // 4)
+        tiles = InputTiles(x, pads, (3, 3), 2, 1, (h, w_out)).channel_tiles(w, False, tile)
+        for c in range(3):
+            np.testing.assert_allclose(tiles[c, 1], _area(contributions[:, :, c, 1], tile), atol=2e-5)
