@@ -148,3 +148,20 @@ def test_per_channel_off_leaves_no_contributions():
     _check_view(frame, snapshot, result, "filters")
     full = dataclasses.replace(snapshot, view=ViewSettings(per_channel=False))
     assert FrameProcessor().process(frame, full, smooth=False).output.contributions is None
+
+
+def test_the_8_bit_input_reuses_a_released_buffer_and_never_a_held_one():
+    # a fresh 0.9 MB picture per frame went back to the OS and page-faulted in again
+    processor = FrameProcessor()
+    frame = demo_frame(96, 128, 0.4)
+    first = processor.process(frame, Snapshot(view=ViewSettings(fits=FITS)), smooth=False)
+    held = first.input_rgb
+    kept = held.copy()
+    second = processor.process(demo_frame(96, 128, 0.9), Snapshot(view=ViewSettings(fits=FITS)), smooth=False)
+    assert not np.shares_memory(second.input_rgb, held)
+    np.testing.assert_array_equal(held, kept)
+    address = second.input_rgb.__array_interface__["data"][0]
+    del second
+    third = processor.process(frame, Snapshot(view=ViewSettings(fits=FITS)), smooth=False)
+    assert third.input_rgb.__array_interface__["data"][0] == address
+    np.testing.assert_array_equal(third.input_rgb, kept)
