@@ -121,3 +121,47 @@ def test_unpin_clears_the_panel(qtbot, window):
     inspector.unpin()
     assert inspector.panel.cell is None and inspector._window_outline.path().isEmpty()
     assert np.isfinite(win.last_frame.views["filters"].values[0, 0, 0])
+
+
+def test_shift_over_a_map_follows_the_mouse(qtbot, window, monkeypatch):
+    win = window
+    inspector = _inspector(win)
+    win.pause_action.setChecked(True)
+    qtbot.waitUntil(lambda: win.runner.paused and win.filters_panel.current is not None, timeout=WAIT_MS)
+    panel = win.filters_panel
+    view = panel.current
+    h, w = view.values.shape[:2]
+    top, left = view.layout.origin(3)
+    scene = panel.view.box.mapViewToScene(QtCore.QPointF(left + view.layout.tile_w / 2, top + view.layout.tile_h / 2))
+    monkeypatch.setattr(type(inspector), "_shift_held", staticmethod(lambda: False))
+    panel.view.scene().sigMouseMoved.emit(scene)
+    assert inspector.pinned is None   # without the modifier a hover changes nothing
+    monkeypatch.setattr(type(inspector), "_shift_held", staticmethod(lambda: True))
+    panel.view.scene().sigMouseMoved.emit(scene)
+    qtbot.waitUntil(lambda: inspector.panel.cell is not None, timeout=WAIT_MS)
+    cell = inspector.panel.cell
+    assert inspector.following and cell.filter == view.filters[3]
+    assert abs(cell.row - h // 2) <= 8 and abs(cell.col - w // 2) <= 8
+    assert inspector.panel.value == pytest.approx(view.value_at(3, cell.row, cell.col), rel=1e-4, abs=1e-5)
+    assert inspector.panel.header.text().startswith("Following")
+
+
+def test_volume_example_shows_a_row_per_channel_and_numbers_on_the_input(qtbot, window, tmp_path):
+    from playground.sources.notes_examples import notes_example
+
+    win = window
+    win.number_tools.matrices.folder = tmp_path
+    example = notes_example("volume_6x6x3")
+    win.number_tools.matrices.use_example(example)
+    qtbot.waitUntil(lambda: win.last_frame is not None and win.last_frame.frame.shape == (6, 6, 3)
+                    and win.last_frame.views["filters"].values.shape[:2] == (4, 4)
+                    and win.snapshot.bank.names() == example.bank().names(), timeout=WAIT_MS)
+    inspector = _inspector(win)
+    inspector.pin(CellRef("filters", 0, 0, 1, 1))
+    qtbot.waitUntil(lambda: inspector.panel.cell is not None, timeout=WAIT_MS)
+    assert inspector.panel.value == pytest.approx(float(example.expected[1, 1, 0]))
+    names = [row[0].text() for row in inspector.panel._rows if row[0].isVisibleTo(inspector.panel)]
+    assert names == ["R", "G", "B"]
+    numbers = win.number_tools.input_numbers
+    assert numbers.values is not None and numbers.texts(0, 0) == [
+        str(int(v)) if float(v).is_integer() else str(v) for v in example.input[0, 0]]
