@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from playground.export.bank_io import BankFileError
 from playground.export.network_io import load_network
 from playground.kernels.model import Filter, FilterBank
 from playground.kernels.network import Network
@@ -45,13 +46,16 @@ def teacher_network(choice: str, window_network: Network, path: str | None = Non
     Raises
     ------
     ValueError
-        An unknown choice; :class:`~playground.export.network_io.NetworkFileError`
-        (a ValueError) names what is wrong with a file.
+        An unknown choice, or a file that cannot be read (the message names the
+        file and what is wrong with it).
     """
     first = window_network.layers[0]
     channels = window_network.input_channels
     if path is not None:
-        network = load_network(path, settings=first.settings)
+        try:
+            network = load_network(path, settings=first.settings)
+        except BankFileError as exc:   # (NetworkFileError too) one kind of error for the panel: a message
+            raise ValueError(str(exc)) from None
         return network if network.depth > 1 or network.input_channels == channels else \
             network.with_input(channels=channels)
     if choice == WINDOW:

@@ -71,6 +71,7 @@ class LearnPanel(QtWidgets.QWidget):
         self.latest: LearnUpdate | None = None
         self._network = network_of(window.snapshot)     # the window's network as last computed
         self._file_teacher: tuple[str, Network] | None = None
+        self._teacher_index = 0                          # the teacher menu's entry in use
         self._teacher: Network | None = None
         self._sent: Network | None = None
         self._playing = False
@@ -155,7 +156,10 @@ class LearnPanel(QtWidgets.QWidget):
         """A new setup from the controls (paused, step 0)."""
         teacher = self._teacher_now()
         self._sync_layer_checks(teacher)
-        trainable = tuple(i for i, check in enumerate(self.layer_checks) if check.isChecked()) or (0,)
+        if not any(check.isChecked() for check in self.layer_checks):
+            with QtCore.QSignalBlocker(self.layer_checks[0]):   # a run learns at least one layer
+                self.layer_checks[0].setChecked(True)
+        trainable = tuple(i for i, check in enumerate(self.layer_checks) if check.isChecked())
         self._teacher = teacher
         self._sent = teacher
         self._set_playing(False)
@@ -165,6 +169,8 @@ class LearnPanel(QtWidgets.QWidget):
             seed=self.seed_box.value(), optimizer=self.optimizer_box.currentData(),
             lr=self.lr_box.currentData(), steps_per_frame=self.spf_box.value()))
         self._fill_kernel_pickers(teacher)
+        if self.follows_window:   # the kernel the person is looking at in the editor
+            self.kernel_layer.setCurrentIndex(min(self.window.snapshot.selected, teacher.depth - 1))
         self.message.hide()
 
     @QtCore.Slot()
@@ -203,21 +209,28 @@ class LearnPanel(QtWidgets.QWidget):
         if self.teacher_box.itemText(index) == FILE_TEACHER:
             path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Teacher: a bank or network file", "",
                                                             "Bank or network (*.json)")
-            if path:
-                self.use_teacher_file(path)
+            if not (path and self.use_teacher_file(path)):
+                with QtCore.QSignalBlocker(self.teacher_box):   # cancelled or refused: the teacher stays
+                    self.teacher_box.setCurrentIndex(self._teacher_index)
             return
+        self._teacher_index = index
         self._file_teacher = None
         self._new_run()
 
-    def use_teacher_file(self, path: str) -> None:
-        """Learn from the bank or network in ``path`` (a bad file: a message, the run unchanged)."""
+    def use_teacher_file(self, path: str) -> bool:
+        """Learn from the bank or network in ``path``; a bad file gives a message and changes nothing."""
         try:
             network = teacher_network(FILE_TEACHER, self._network, path)
         except ValueError as exc:
-            self._show_message(str(exc))
-            return
+            self._show_message(str(exc), paused=False)
+            return False
         self._file_teacher = (path, network)
+        self._teacher_index = self.teacher_box.findText(FILE_TEACHER)
+        with QtCore.QSignalBlocker(self.teacher_box):
+            self.teacher_box.setCurrentIndex(self._teacher_index)
+        self.teacher_box.setToolTip(f"Teacher: {path}")
         self._new_run()
+        return True
 
     # --- frames from the window, updates from the worker ------------------------------------------
     @QtCore.Slot(object)
@@ -259,8 +272,8 @@ class LearnPanel(QtWidgets.QWidget):
         self._draw_kernels()
         self.maps.show_preview(update.preview)
 
-    def _show_message(self, text: str) -> None:
-        self.message.setText(f"Learning paused: {text}")
+    def _show_message(self, text: str, paused: bool = True) -> None:
+        self.message.setText(f"Learning paused: {text}" if paused else text)
         self.message.show()
 
     # --- kernels -------------------------------------------------------------------------------
