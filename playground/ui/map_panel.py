@@ -85,8 +85,9 @@ class _TileLabels(QtWidgets.QGraphicsItem):
         painter.save()
         painter.resetTransform()
         self._paint_borders_and_values(painter, transform)
-        font = painter.font()
-        font.setPointSizeF(8)
+        # a point under the window's font: larger with Ctrl + (presentation), 8 pt at 9 pt
+        font = QtGui.QFont(widget.font()) if widget is not None else painter.font()
+        font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
         painter.setFont(font)
         metrics = QtGui.QFontMetrics(font)
         fill = QtGui.QColor(0, 0, 0, 160)
