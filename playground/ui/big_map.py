@@ -17,6 +17,7 @@ from playground.render.colormaps import DIVERGING, SEQUENTIAL, lut
 from . import theme
 from .color_bar import ColorBar
 from .elided_label import ElidedLabel
+from .map_panel import readout_value
 
 __all__ = ["BigMapPanel", "tile_index"]
 
@@ -123,7 +124,8 @@ class BigMapPanel(QtWidgets.QFrame):
         row, col = int(point.y() * h / layout.tile_h), int(point.x() * w / layout.tile_w)
         if 0 <= point.y() < layout.tile_h and 0 <= point.x() < layout.tile_w:
             value = view.value_at(self.index, min(row, h - 1), min(col, w - 1))
-            self.readout.setText(f"y {min(row, h - 1)}, x {min(col, w - 1)}   value {value:.4g}")
+            self.readout.setText(f"y {min(row, h - 1)}, x {min(col, w - 1)}   "
+                                 f"value {readout_value(value, view.levels[self.index])}")
         else:
             self.readout.setText(" ")
 

@@ -19,11 +19,13 @@ from . import theme
 from .color_bar import ColorBar
 from .elided_label import ElidedLabel
 
-__all__ = ["MapPanel", "ImagePanel"]
+__all__ = ["MapPanel", "ImagePanel", "readout_value"]
 
 
-def _fmt(value: float) -> str:
-    return f"{value:.4g}"
+def readout_value(value: float, levels) -> str:
+    """A hovered value against its map's levels: float32 noise ("2.24e-08" of a 0) reads 0."""
+    low, high = levels
+    return format_cell(value, max(abs(float(low)), abs(float(high))), digits=4)
 
 
 class _MosaicBox(pg.GraphicsLayoutWidget):
@@ -344,7 +346,7 @@ class MapPanel(QtWidgets.QFrame):
         index, row, col = hit
         view = self.current
         value = view.value_at(index, row, col)
-        self.readout.setText(f"{view.titles[index]}   y {row}, x {col}   value {_fmt(value)}")
+        self.readout.setText(f"{view.titles[index]}   y {row}, x {col}   value {readout_value(value, view.levels[index])}")
         if index != self._hover_tile:
             self._hover_tile = index
             self._update_colour_bar()

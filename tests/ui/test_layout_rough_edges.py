@@ -119,3 +119,29 @@ def test_the_cropped_weights_notice_ends_with_the_next_edit(qtbot, window):
     assert "cropped" in win.message_bar.message and win.message_bar.isVisible()
     win.edit_actions.undo()          # back to 5×5: nothing is cropped any more
     assert not win.message_bar.isVisible()
+
+
+def test_hover_readouts_write_rounding_noise_as_zero():
+    from playground.ui.map_panel import readout_value
+
+    assert readout_value(2.24e-08, (-1.5, 1.5)) == "0"
+    assert readout_value(0.123456, (-1.5, 1.5)) == "0.1235"
+    assert readout_value(30.0, (0.0, 30.0)) == "30"      # the notes' raw 30s, not 30.00
+    assert readout_value(-1.25e-3, (-0.01, 0.01)) == "-0.00125"   # small maps keep small values
+
+
+def test_the_big_map_readout_uses_the_same_rule(qtbot, window):
+    win = window
+    presentation = win.presentation
+    presentation.enter()
+    qtbot.waitUntil(lambda: presentation.big_map.current is not None, timeout=WAIT_MS)
+    big = presentation.big_map
+    view = big.current
+    # hover the tile's middle: the read-out names the map cell and its value
+    middle = big.box.mapViewToScene(QtCore.QPointF(view.layout.tile_w / 2, view.layout.tile_h / 2))
+    big._hover(middle)
+    h, w = view.values.shape[:2]
+    text = big.readout.text()
+    assert text.startswith(f"y {h // 2}, x {w // 2}") or text.startswith(f"y {h // 2 - 1}")
+    assert "value" in text and "e-0" not in text
+    presentation.leave()
