@@ -82,7 +82,15 @@ def _cell_rects(view, tiles, rows, cols):
 
 
 class Inspector(QtCore.QObject):
-    """Connects the inspector panel (in a dock) to ``window``'s map views and input picture."""
+    """Connects the inspector panel (in a dock) to ``window``'s map views and input picture.
+
+    Signals
+    -------
+    pinned_changed(object)
+        The CellRef a click pinned (not emitted while following the mouse).
+    """
+
+    pinned_changed = QtCore.Signal(object)
 
     def __init__(self, window):
         super().__init__(window)
@@ -144,6 +152,8 @@ class Inspector(QtCore.QObject):
             return
         self.following = not pinned
         self.pin(cell)
+        if pinned:
+            self.pinned_changed.emit(cell)
 
     def _map_hover(self, panel, pos) -> None:
         if not self._shift_held():

@@ -221,6 +221,8 @@ class SlidingDock(QtCore.QObject):
         window.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
         self.panel.load_button.clicked.connect(self.load_current)
         self.panel.stepped.connect(lambda step: self.inspector.show_window(step.cell, self._layer))
+        # while the animation is on screen, a click on a map animates that cell's filter there
+        inspector.pinned_changed.connect(lambda _cell: self.dock.isVisible() and self.load_current())
         self._layer = 0
 
     def target(self) -> CellRef | None:

@@ -89,3 +89,16 @@ def test_recording_the_maps_view_is_the_maps_area(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: recorder.grabbed >= 2, timeout=WAIT_MS)
     result = recorder.stop()
     assert result.size[0] >= area.width() and result.size[0] <= area.width() + 1
+
+
+def test_a_click_while_the_animation_shows_reloads_it_there(qtbot, window):
+    win = window
+    win.pause_action.setChecked(True)
+    qtbot.waitUntil(lambda: win.runner.paused, timeout=WAIT_MS)
+    sliding = win.number_tools.sliding
+    assert sliding.load_current() and sliding.dock.isVisible()
+    view = win.last_frame.views["filters"]
+    panel = win.filters_panel
+    panel.cell_clicked.emit("filters", 2, 300, 100)   # what a click on tile 2 sends
+    qtbot.waitUntil(lambda: 300 in sliding.panel.sliding.rows and 100 in sliding.panel.sliding.cols, timeout=WAIT_MS)
+    assert sliding.panel.sliding.k == view.filters[2]
