@@ -206,3 +206,15 @@ def test_tile_titles_grow_with_the_font(qtbot, window):
     win.presentation.set_font_scale(2.0, remember=False)
     assert labels is win.filters_panel._labels
     assert chip_size() >= before * 1.8
+
+
+def test_reset_layout_puts_the_docks_back(qtbot, window):
+    win = window
+    docks = win.findChildren(QtWidgets.QDockWidget)
+    if not docks:
+        pytest.skip("no docks in this window")
+    before = {dock: dock.isVisible() for dock in docks}
+    for dock in docks:
+        dock.setVisible(not before[dock])   # each one the other way round
+    win.presentation.reset_layout()
+    qtbot.waitUntil(lambda: all(dock.isVisible() == shown for dock, shown in before.items()), timeout=WAIT_MS)
