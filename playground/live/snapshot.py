@@ -12,12 +12,60 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from playground.engine.layer import LayerSettings
 from playground.kernels import FilterBank, starter_bank
 from playground.kernels.network import Network
 from playground.render.levels import LevelPolicy
 
-__all__ = ["ViewSettings", "Snapshot"]
+__all__ = ["ViewSettings", "Snapshot", "with_bank"]
+
+
+def with_bank(network: Network, index: int, bank: FilterBank) -> Network:
+    """``network`` with layer ``index``'s bank replaced by ``bank``, said as the edit it is.
+
+    The kernel editor hands over whole banks. When the new bank is the old one
+    with one filter edited, added, duplicated, removed or moved (filter names are
+    unique in a bank, so they tell which), the network's own edit of that filter
+    is used: the next layer's matching input-channel slice is added (zeros),
+    copied, removed or moved with it, and only that filter loses its "random"
+    mark. Anything else (a preset bank, K or f changed) replaces the bank whole
+    and the next layer is refitted by position.
+    """
+    old = network.layers[index].bank
+    before, after = _names(old), _names(bank)
+    if bank.channels == old.channels and bank.size == old.size:
+        if before == after:
+            changed = [i for i, (a, b) in enumerate(zip(old.filters, bank.filters, strict=True)) if a != b]
+            for i in changed:
+                network = network.set_filter(index, i, bank.filters[i])
+            return network
+        if len(after) == len(before) + 1:
+            at = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), len(before))
+            if after[:at] + after[at + 1:] == before:
+                new = bank.filters[at]
+                source = old.filters[at - 1] if at > 0 else None
+                if source is not None and source.bias == new.bias and np.array_equal(source.weights, new.weights):
+                    network = network.duplicate_filter(index, at - 1)   # the next layer's slice is copied too
+                    return network.set_filter(index, at, new)           # the copy's own name
+                return network.add_filter(index, new, at)
+        if len(after) == len(before) - 1:
+            at = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), len(after))
+            if before[:at] + before[at + 1:] == after:
+                return network.remove_filter(index, at)
+        if len(after) == len(before) and sorted(after) == sorted(before):
+            for i, name in enumerate(before):
+                rest = before[:i] + before[i + 1:]
+                to = after.index(name)
+                if rest[:to] + (name,) + rest[to:] == after:
+                    return with_bank(network.move_filter(index, i, to), index, bank)
+    return network.set_bank(index, bank)
+
+
+def _names(bank: FilterBank) -> tuple[str, ...]:
+    """Every filter's name, enabled or not, in bank order."""
+    return tuple(item.name for item in bank.filters)
 
 
 @dataclass(frozen=True)
@@ -88,7 +136,7 @@ class Snapshot:
         if bank is not None and bank != network.layers[selected].bank:
             if selected == 0 and bank.channels != network.input_channels and bank.channels in (1, 3):
                 network = network.with_input(channels=bank.channels)   # a gray bank on its own
-            network = network.set_bank(selected, bank)
+            network = with_bank(network, selected, bank)
         if layer is not None and layer != network.layers[selected].settings:
             network = network.set_settings(selected, layer)
         object.__setattr__(self, "network", network)

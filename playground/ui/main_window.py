@@ -19,7 +19,6 @@ from playground.kernels.network import INPUT_CHANNELS, Network, channel_names
 from playground.live.processor import RenderedFrame
 from playground.live.runner import LiveRunner
 from playground.live.snapshot import Snapshot
-from playground.render.mosaic import grid_layout
 from playground.sources import Source, SourceError, open_source
 
 from .arithmetic_panel import ArithmeticPanel, reading_guide
@@ -31,6 +30,7 @@ from .map_panel import ImagePanel, MapPanel
 from .message_bar import MessageBar
 from .network_controller import NetworkController
 from .source_menu import SourceMenu
+from .view_fit import view_fits
 
 __all__ = ["MainWindow"]
 
@@ -303,21 +303,7 @@ class MainWindow(QtWidgets.QMainWindow):
         result = self.last_frame
         if result is None or not result.views:
             return
-        fits = []
-        for key, panel in self._map_panels():
-            view = result.views.get(key)
-            size = panel.view.size() * panel.devicePixelRatioF()
-            if view is None or size.width() < 20 or size.height() < 20:
-                continue
-            h, w = view.values.shape[:2]
-            aspect = size.width() / size.height()
-            cols = view.layout.cols if key == "channels" else None
-            full = grid_layout(len(view.cells), (h, w), cols=cols, aspect=aspect)
-            fit = min(size.width() / (full.cols * w), size.height() / (full.rows * h))
-            # the smallest power of ½ that Qt then enlarges by at most 1.4× (sharp, and cheap)
-            scale = next((s for s in (0.125, 0.25, 0.5) if s >= fit / 1.4), 1.0)
-            fits.append((key, scale, round(aspect, 1)))
-        fits = tuple(fits)
+        fits = view_fits(result, self._map_panels())
         if fits != self.snapshot.view.fits:
             view = dataclasses.replace(self.snapshot.view, fits=fits)
             self._set_snapshot(dataclasses.replace(self.snapshot, view=view))
@@ -387,13 +373,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.displayed += 1
         latency = (now - result.captured_at) * 1e3
         self.display_log.append((now, latency, (now - started) * 1e3))
-        layers = len(result.layer_ms)
-        engine = f"engine {result.engine_ms:.1f} ms" + (f" ({layers} layers)" if layers > 1 else "")
-        self.timing_label.setText(f"{engine} · draw {result.render_ms:.1f} ms · latency {latency:.0f} ms")
-        if layers > 1:
-            self.timing_label.setToolTip("Engine per layer: " + ", ".join(
-                f"CONV{i + 1} {ms:.1f} ms" for i, ms in enumerate(result.layer_ms)) + ". Draw: levels, mosaics "
-                "and the overview. Latency: capture to screen.")
+        self.network_ui.show_timing(self.timing_label, result, latency)
         self.frame_displayed.emit(result)
 
     @QtCore.Slot()

@@ -81,3 +81,13 @@ class NetworkController(QtCore.QObject):
         window.arithmetic.show_arithmetic(layer_arithmetic(
             shape, bank.size, pads, layer.stride, layer.dilation, len(bank.active), layer.flip, layer.pool))
         window.layer_panel.show_padding(pads)
+
+    @staticmethod
+    def show_timing(label: QtWidgets.QLabel, result, latency: float) -> None:
+        """The status bar's figures: engine time for the whole network (per layer in the tooltip)."""
+        layers = len(result.layer_ms)
+        engine = f"engine {result.engine_ms:.1f} ms" + (f" ({layers} layers)" if layers > 1 else "")
+        label.setText(f"{engine} · draw {result.render_ms:.1f} ms · latency {latency:.0f} ms")
+        per_layer = ", ".join(f"CONV{i + 1} {ms:.1f} ms" for i, ms in enumerate(result.layer_ms))
+        label.setToolTip(f"Engine: conv + activation + pooling of every layer ({per_layer}). Draw: levels, "
+                         "mosaics and the layers' overview. Latency: capture to screen.")

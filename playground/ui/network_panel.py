@@ -178,13 +178,14 @@ class NetworkPanel(QtWidgets.QGroupBox):
         self.remove_button.setEnabled(network.depth > 1)
         self.up_button.setEnabled(selected > 0)
         self.down_button.setEnabled(selected < network.depth - 1)
-        self.setTitle(f"Network · {network.depth} conv layer{'s' if network.depth != 1 else ''} · "
-                      f"layer {selected + 1} selected")
         try:
             table = network_table(network, self._frame_hw)
             self._rows, error = table.rows, ""
         except ValueError as exc:
             table, self._rows, error = None, (), str(exc)
+        total = f" · {table.total_params:,} parameters" if table is not None else ""   # seen without scrolling
+        self.setTitle(f"Network · {network.depth} conv layer{'s' if network.depth != 1 else ''}{total} · "
+                      f"layer {selected + 1} selected (click a row)")
         with QtCore.QSignalBlocker(self.table):
             self.table.clearSelection()
             self.table.clearSpans()   # the total's row moves when rows come and go

@@ -113,3 +113,43 @@ def test_fit_input_keeps_a_frame_that_fits(frame):
 def test_display_scales_raw_values():
     shown = display_rgb(np.array([[[0.0], [30.0]]], np.float32))
     assert shown.tolist() == [[[0, 0, 0], [255, 255, 255]]]
+
+
+# --------------------------------------------------------------- whole banks from the editor, as edits
+
+def _edges():
+    return edges_to_corners()
+
+
+def test_removing_a_filter_removes_the_next_layers_matching_slice():
+    network = _edges()
+    bank = network.layers[0].bank.remove(1)
+    edited = Snapshot(network=network, selected=0)
+    edited = dataclasses.replace(edited, bank=bank).network
+    expected = network.remove_filter(0, 1)
+    assert edited == expected
+    np.testing.assert_array_equal(edited.layers[1].bank.filters[0].weights,
+                                  np.delete(network.layers[1].bank.filters[0].weights, 1, axis=2))
+
+
+def test_adding_moving_and_duplicating_filters_carry_the_next_layers_slices():
+    network = _edges()
+    bank = network.layers[0].bank
+    moved = dataclasses.replace(Snapshot(network=network), bank=bank.move(0, 2)).network
+    assert moved == network.move_filter(0, 0, 2)
+    duplicated = dataclasses.replace(Snapshot(network=network), bank=bank.duplicate(1)).network
+    assert duplicated.layers[1].bank.channels == 5
+    np.testing.assert_array_equal(duplicated.layers[1].bank.filters[0].weights[:, :, 2],
+                                  network.layers[1].bank.filters[0].weights[:, :, 1])
+    new = dataclasses.replace(bank.filters[0], name="new one", weights=np.ones_like(bank.filters[0].weights))
+    added = dataclasses.replace(Snapshot(network=network), bank=bank.add(new, 2)).network
+    assert added == network.add_filter(0, new, 2)
+    assert not added.layers[1].bank.filters[0].weights[:, :, 2].any()   # a new channel starts at zero
+
+
+def test_a_kernel_edit_clears_only_that_filters_random_mark():
+    network = lenet()
+    bank = network.layers[1].bank
+    edited_filter = bank.filters[3].with_weights(np.zeros_like(bank.filters[3].weights))
+    edited = dataclasses.replace(Snapshot(network=network, selected=1), bank=bank.replace_filter(3, edited_filter))
+    assert edited.network.layers[1].random == tuple(i != 3 for i in range(16))
