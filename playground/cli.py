@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the window at this size, e.g. 1280x720 (default: 1600x1000, or the screen's "
         "free area when that is smaller); with --screenshot, the size of the PNG",
     )
+    parser.add_argument(
+        "--presentation",
+        action="store_true",
+        help="start in presentation mode: full screen, the input and the selected filter's map large, "
+        "side panels hidden (F5 toggles it, Esc leaves)",
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
@@ -232,6 +238,6 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return run(screenshot=screenshot, source=args.source, benchmark=args.benchmark, size=args.window_size,
-                   network=network)
+                   network=network, presentation=args.presentation)
     except KeyboardInterrupt:
         return 130

@@ -185,7 +185,7 @@ def open_window(*, source: str | None = None, settings_path: str | None = None, 
 
 def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = None, source: str | None = None,
         benchmark: int | None = None, settings_path: str | None = None, size: tuple[int, int] | None = None,
-        network=None) -> int:
+        network=None, presentation: bool = False) -> int:
     """Open the Kernel Playground window and run the event loop.
 
     Parameters
@@ -204,6 +204,8 @@ def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = No
         The window's size (--window-size); default :func:`default_window_size`.
     network : Network, optional
         The network to run (--network); default: the remembered one.
+    presentation : bool
+        Start in presentation mode (--presentation; full screen).
 
     Returns
     -------
@@ -249,6 +251,8 @@ def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = No
     wake = QtCore.QTimer()
     wake.timeout.connect(lambda: None)
     wake.start(200)
+    if presentation:
+        window.presentation.enter()   # shows the window, full screen
     window.show()
     try:
         code = app.exec()

@@ -170,7 +170,8 @@ class Presentation(QtCore.QObject):
                               and parent.widget(i) not in parts]
                 child, parent = parent, parent.parentWidget()
         parts += window.findChildren(QtWidgets.QDockWidget)
-        return [part for part in parts if part.isVisible()]
+        # not hidden by the window itself (isVisible would be False for all before the window shows)
+        return [part for part in parts if not part.isHidden()]
 
     def _input_side(self, holder: QtWidgets.QWidget) -> QtWidgets.QWidget | None:
         """The child of ``holder`` (the big map's splitter) that holds the input panel."""
@@ -184,8 +185,7 @@ class Presentation(QtCore.QObject):
         if self.presenting:
             return
         window = self.window
-        splitters = [s for s in window.findChildren(QtWidgets.QSplitter) if s.isVisible()]
-        sizes = {s: s.sizes() for s in splitters}
+        sizes = {s: s.sizes() for s in window.findChildren(QtWidgets.QSplitter)}
         state, geometry = window.windowState(), window.geometry()
         # the big map takes the mosaic's place: beside the input wherever the window put it
         holder = window.filters_panel.parentWidget()
