@@ -227,7 +227,7 @@ class Inspector(QtCore.QObject):
         bank = layers.network.layers[cell.layer].bank
         self.panel.show_cell(cell, conv, pool, value, layers.channel_names(cell.layer),
                              bank.filters[cell.filter].name, pinned=not self.following)
-        self._outline(cell, conv, field, layers, result)
+        self._outline(cell, conv, pool, field, result)
 
     # --- outlines --------------------------------------------------------------------------------
     def _picture_scale(self, layers: FrameLayers, result) -> tuple[float, float]:
@@ -258,17 +258,21 @@ class Inspector(QtCore.QObject):
             self._field_outline.set_rects([] if field is None else [
                 (field.left * sx, field.top * sy, field.width * sx, field.height * sy)])
 
-    def _outline(self, cell: CellRef, conv, field, layers: FrameLayers, result) -> None:
+    def _outline(self, cell: CellRef, conv, pool, field, result) -> None:
+        """The window on the input; the cell on its map; a pooled cell's pool window on the conv map."""
         self.show_window(conv, cell.layer, field, result)
         for name, panel in self._panels():
             view = panel.current
             outline = self._cell_outlines[name]
-            if view is None or view.key != cell.view:
+            if view is not None and view.key == cell.view:
+                tiles = [t for t, f in enumerate(view.filters) if f == cell.filter and
+                         (cell.channel is None or view.cells[t][0] == cell.channel)]
+                outline.set_rects(_cell_rects(view, tiles, [cell.row], [cell.col]))
+            elif view is not None and view.key == "filters" and pool is not None:
+                tiles = [t for t, f in enumerate(view.filters) if f == cell.filter]
+                outline.set_rects(_cell_rects(view, tiles, list(pool.map_rows), list(pool.map_cols)))
+            else:
                 outline.set_rects([])
-                continue
-            tiles = [t for t, f in enumerate(view.filters) if f == cell.filter and
-                     (cell.channel is None or view.cells[t][0] == cell.channel)]
-            outline.set_rects(_cell_rects(view, tiles, [cell.row], [cell.col]))
 
     @QtCore.Slot(object)
     def _input_hover(self, pos) -> None:

@@ -71,6 +71,8 @@ def test_per_channel_and_pooled_cells_equal_their_maps(qtbot, window):
     assert _inspector(win).panel.cell.channel == win.channels_panel.current.cells[4][0]
     _pinned_equals_map(qtbot, win, "pooled", 1, 3, 4)
     assert _inspector(win).panel.pool is not None
+    # the pool window is outlined on the conv map: f × f cells of filter 1's tile
+    assert _inspector(win)._cell_outlines["filters_panel"].path().elementCount() == 4 * 5
     assert _inspector(win).panel.kernel_note.text().startswith("kernel flipped")
 
 
