@@ -28,9 +28,10 @@ from playground.engine.layer import LayerOutput, run_layer
 from playground.engine.network import next_input, prepare_input
 from playground.kernels.network import INPUT_CHANNELS, Network
 from playground.kernels.summary import conv_output_shape, pool_output_shape
+from playground.render.from_input import InputTiles
 from playground.render.mosaic import MosaicLayout, grid_layout, to_indices
 
-__all__ = ["fit_input", "run_layers", "layer_input_shape", "LayerOverview", "overview", "display_rgb", "OVERVIEW_SIDE"]
+__all__ = ["fit_input", "run_layers", "layer_input_shape", "SmallMaps", "linear_tiles", "tiles_suffice", "LayerOverview", "overview", "display_rgb", "OVERVIEW_SIDE"]
 
 # Overview tiles are at most this many pixels on a side: 8 to 64 maps per layer must
 # fit a strip a few hundred pixels wide. Smaller maps stay at their size and are
@@ -115,6 +116,48 @@ def layer_input_shape(network, frame_hw: tuple[int, int], index: int) -> tuple[i
 
 
 @dataclass(frozen=True)
+class SmallMaps:
+    """A layer's maps known only as overview tiles: ``tiles`` (tile_h, tile_w, K) of maps ``shape``."""
+
+    tiles: np.ndarray
+    shape: tuple
+
+
+def tiles_suffice(network: Network, index: int) -> bool:
+    """Whether layer ``index``'s overview can come from tiles alone: it is the last layer (nothing
+    reads its full maps), linear (no activation, no pooling: a shrunk map is the conv of the
+    shrunk input) and computed on the CPU."""
+    settings = network.layers[index].settings
+    return (index == network.depth - 1 and settings.activation == "none" and settings.pool is None
+            and array_module() is np)
+
+
+def linear_tiles(x, network: Network, index: int, side: int = OVERVIEW_SIDE) -> SmallMaps:
+    """Layer ``index``'s overview tiles straight from its input ``x`` (see :func:`tiles_suffice`).
+
+    Area shrinking and the conv are both linear, so the tiles are the conv of the
+    input's block means (:class:`~playground.render.from_input.InputTiles`): a
+    16-filter 160×120 layer costs a twentieth of its full maps.
+
+    Raises
+    ------
+    ValueError
+        "layer l: …" when the layer leaves no output.
+    """
+    x = np.asarray(x, np.float32)
+    w, b, settings = network.layers[index].stage
+    try:
+        shape = conv_output_shape(x.shape, w.shape[0], w.shape[3], settings)
+    except ValueError as exc:
+        raise ValueError(f"layer {index + 1}: {exc}") from None
+    tile = _tile(shape[:2], side)
+    pads = settings.pads(x.shape[:2], w.shape[0])
+    tiles = InputTiles(x, pads, w.shape[:2], settings.stride, settings.dilation, shape[:2])
+    small = tiles.filter_tiles(w, b, settings.flip, tile)      # (K, th, tw) in a reused scratch buffer
+    return SmallMaps(np.ascontiguousarray(small.transpose(1, 2, 0)), shape)
+
+
+@dataclass(frozen=True)
 class LayerOverview:
     """One layer's output as a small mosaic.
 
@@ -155,13 +198,16 @@ def overview(outputs, network: Network, side: int = OVERVIEW_SIDE) -> tuple[Laye
     """
     result = []
     for index, (output, layer) in enumerate(zip(outputs, network.layers, strict=True)):
-        maps = asnumpy(next_input(output))   # CuPy or computed-on-read maps → host
-        h, w, k = maps.shape
+        tiled = isinstance(output, SmallMaps)
+        maps = output.tiles if tiled else asnumpy(next_input(output))   # CuPy or computed-on-read maps → host
+        h, w, k = output.shape if tiled else maps.shape
         tile = _tile((h, w), side)
         layout = grid_layout(k, tile, aspect=1.5, gap=1)
         signed = layer.settings.activation == "none"
         pixels = np.full(layout.shape, 128 if signed else 0, np.uint8)
-        if tile != (h, w):
+        if tiled:
+            small = maps
+        elif tile != (h, w):
             planar = np.ascontiguousarray(maps.transpose(0, 2, 1)).reshape(h, k * w)   # maps side by side
             if h % tile[0] == 0 and w % tile[1] == 0:   # whole blocks: one resize shrinks every map
                 small = cv2.resize(planar, (k * tile[1], tile[0]), interpolation=cv2.INTER_AREA)
@@ -179,7 +225,7 @@ def overview(outputs, network: Network, side: int = OVERVIEW_SIDE) -> tuple[Laye
             low = -high[i] if signed else 0.0
             to_indices(np.ascontiguousarray(small[:, :, i]), low, high[i],
                        out=pixels[y:y + tile[0], x:x + tile[1]])
-        pooled = "pooled " if output.pooled is not None else ""
+        pooled = "pooled " if not tiled and output.pooled is not None else ""
         title = f"CONV{index + 1} · {pooled}{h}×{w}×{k}"
         result.append(LayerOverview(index, title, pixels, layout, signed, (h, w, k)))
     return tuple(result)

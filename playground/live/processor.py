@@ -30,7 +30,7 @@ from playground.kernels.network import channel_names as network_channel_names
 from playground.render.levels import LevelSmoother
 from playground.render.mosaic import MosaicCanvas, MosaicLayout
 
-from .network_frame import display_rgb, fit_input, overview, run_layers
+from .network_frame import display_rgb, fit_input, linear_tiles, overview, run_layers, tiles_suffice
 from .on_demand import OnDemandArray
 from .shown import Shown, ShownMaps, compute_shown, view_layout
 from .snapshot import Snapshot
@@ -191,6 +191,7 @@ class FrameProcessor:
         if not snapshot.bank.active:
             return failed("no filter is enabled: tick a filter in the bank to see its map")
         selected, depth = snapshot.selected, network.depth
+        tiled = False   # the last layer known by its overview tiles only
         t0 = time.perf_counter()
         try:
             before, layer_ms, layer_input = run_layers(x, network, 0, selected)
@@ -207,7 +208,10 @@ class FrameProcessor:
                         or isinstance(chosen.pooled, OnDemandArray):
                     w, b, settings = network.layers[selected].stage
                     chosen = run_layer(layer_input, w, b, settings)
-                after, after_ms, _ = run_layers(next_input(chosen), network, selected + 1, depth)
+                # a last layer that is linear shows only overview tiles: read from its input
+                tiled = selected < depth - 1 and tiles_suffice(network, depth - 1)
+                stop = depth - 1 if tiled else depth
+                after, after_ms, last_input = run_layers(next_input(chosen), network, selected + 1, stop)
                 layer_ms[-1] += (time.perf_counter() - t2) * 1e3 - sum(after_ms)
                 layer_ms += after_ms
                 outputs = before + [chosen] + after
@@ -215,11 +219,21 @@ class FrameProcessor:
             return failed(str(exc))
         t3 = time.perf_counter()
         views = self._views(shown, snapshot, smooth)
+        tile_ms = 0.0
+        if tiled:
+            # after the views are drawn: the tiles share the views' per-thread scratch buffers
+            t4 = time.perf_counter()
+            try:
+                outputs.append(linear_tiles(last_input, network, depth - 1))
+            except ValueError as exc:
+                return failed(str(exc))
+            tile_ms = (time.perf_counter() - t4) * 1e3
+            layer_ms.append(tile_ms)
         layers = overview(outputs, network) if depth > 1 else ()
-        t4 = time.perf_counter()
+        t5 = time.perf_counter()
         return RenderedFrame(index, captured_at, frame, input_rgb, snapshot, shown.output, views,
-                             (t3 - t0) * 1e3, (t4 - t3) * 1e3, network_input=x, layer_ms=tuple(layer_ms),
-                             overview=layers)
+                             (t3 - t0) * 1e3 + tile_ms, (t5 - t3) * 1e3 - tile_ms, network_input=x,
+                             layer_ms=tuple(layer_ms), overview=layers)
 
     def _views(self, shown: Shown, snapshot: Snapshot, smooth: bool) -> dict:
         bank, layer, view_settings = snapshot.bank, snapshot.layer, snapshot.view

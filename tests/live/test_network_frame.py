@@ -153,3 +153,22 @@ def test_a_kernel_edit_clears_only_that_filters_random_mark():
     edited_filter = bank.filters[3].with_weights(np.zeros_like(bank.filters[3].weights))
     edited = dataclasses.replace(Snapshot(network=network, selected=1), bank=bank.replace_filter(3, edited_filter))
     assert edited.network.layers[1].random == tuple(i != 3 for i in range(16))
+
+
+def test_a_linear_last_layer_overview_comes_from_tiles_and_matches_its_maps(frame):
+    import cv2
+
+    network = edges_to_corners()
+    settings = dataclasses.replace(network.layers[1].settings, activation="none", pool=None)
+    network = network.set_settings(1, settings)
+    result = FrameProcessor().process(frame, Snapshot(network=network, selected=0), smooth=False)
+    assert len(result.layer_ms) == 2 and result.error is None
+    entry = result.overview[1]
+    maps = _reference(frame, network)[1].maps                       # 60×80×4: tiles of 30×40
+    assert entry.shape == maps.shape and (entry.layout.tile_h, entry.layout.tile_w) == (30, 40)
+    small = cv2.resize(np.ascontiguousarray(maps[:, :, 2]), (40, 30), interpolation=cv2.INTER_AREA)
+    high = np.percentile(np.abs(small), 99)
+    expected = np.clip(np.round((small + high) * 255 / (2 * high)), 0, 255)
+    y, x = entry.layout.origin(2)
+    drawn = entry.pixels[y:y + 30, x:x + 40].astype(float)
+    assert np.abs(drawn - expected).max() <= 2
