@@ -382,6 +382,7 @@ def attach_learn_panel(window) -> LearnPanel:
                       if action.menu() is not None and action.text().replace("&", "") == "View"), None)
     (view_menu or window.menuBar().addMenu("&View")).addAction(toggle)
     window.addAction(toggle)   # the shortcut works while the dock is hidden
+    toggle.toggled.connect(lambda shown: shown or panel.pause())   # closing the panel stops its learning
     window.frame_displayed.connect(panel.on_frame)
     _CloseWatcher(window, panel)
     window.learn_panel = panel
