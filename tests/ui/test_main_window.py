@@ -174,11 +174,13 @@ def test_hovering_a_map_reads_out_its_value(window):
     panel = window.filters_panel
     view = panel.current
     y, x = view.layout.origin(1)
-    scene = panel.view.box.mapViewToScene(QtCore.QPointF(x + 10.25, y + 5.25))
-    panel._hover(scene)
     h, w = view.values.shape[:2]
-    row = int(5.25 * h / view.layout.tile_h)
-    col = int(10.25 * w / view.layout.tile_w)
+    row, col = 21, 41
+    # the middle of that map pixel inside the tile: a pixel's edge would round either way
+    # through the view's transform
+    inside = ((col + 0.5) * view.layout.tile_w / w, (row + 0.5) * view.layout.tile_h / h)
+    scene = panel.view.box.mapViewToScene(QtCore.QPointF(x + inside[0], y + inside[1]))
+    panel._hover(scene)
     text = panel.readout.text()
     assert f"y {row}, x {col}" in text
     assert f"{view.value_at(1, row, col):.4g}" in text
