@@ -230,20 +230,20 @@ class LearnSession:
         self._log_trend = math.nan
         self._stopped, self._x, self._preview = None, None, None
         self._used_version, self._pending_steps = -1, 0
-        teacher = setup.teacher.stages()
+        start = start_stages(setup.teacher, setup.start) if setup.init == "current" else None
         try:
-            self._learner = Learner(teacher, setup.trainable, init="keep" if setup.init == "current" else "random",
-                                    seed=setup.seed, optimizer=setup.optimizer, lr=setup.lr, crop=setup.crop,
+            # "keep" copies the teacher's weights, replaced by the start's just below
+            self._learner = Learner(setup.teacher.stages(), setup.trainable,
+                                    init="keep" if start is not None else "random", seed=setup.seed,
+                                    optimizer=setup.optimizer, lr=setup.lr, crop=setup.crop,
                                     steps_per_frame=setup.steps_per_frame)
         except ValueError as exc:
             self._learner, self._stopped = None, str(exc)
             self._publish_failure(setup)
             return
-        if setup.init == "current":
-            start = start_stages(setup.teacher, setup.start)
-            if start is not None:
-                self._learner.student = tuple(Stage(np.array(w, np.float32), np.array(b, np.float32), s)
-                                              for w, b, s in start)
+        if start is not None:
+            self._learner.student = tuple(Stage(np.array(w, np.float32), np.array(b, np.float32), s)
+                                          for w, b, s in start)
 
     def _follow(self, network: Network) -> bool:
         """A window teacher takes ``network``'s weights and settings, if its shapes are the same."""

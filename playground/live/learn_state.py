@@ -38,7 +38,7 @@ class LearnSetup:
         0-based layers the student learns.
     init : {"random", "current"}
         Trained layers start from seeded random weights, or from ``start``'s
-        (the window's current weights; the teacher's when the shapes differ).
+        (the window's current weights; random when its shapes differ from the teacher's).
     start : Network, optional
     seed, optimizer, lr, steps_per_frame, crop
         As for :class:`~playground.live.learner.Learner`.

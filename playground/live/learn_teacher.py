@@ -81,8 +81,8 @@ def same_shapes(a: Network, b: Network) -> bool:
 
 def start_stages(teacher: Network, start: Network | None) -> tuple | None:
     """The stages a student starting "from the current weights" takes from ``start`` (the
-    window's network), or None when its shapes differ from the teacher's (the learner then
-    starts from the teacher's own weights)."""
+    window's network, with the teacher's settings), or None when its shapes differ from the
+    teacher's (the student then starts from random weights)."""
     if start is None or not same_shapes(teacher, start):
         return None
     return tuple(stage._replace(settings=own.settings) for stage, own in zip(start.stages(), teacher.stages(),

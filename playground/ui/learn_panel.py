@@ -67,7 +67,7 @@ class LearnPanel(QtWidgets.QWidget):
 
     def __init__(self, window, parent=None):
         super().__init__(parent)
-        self.window = window
+        self.main_window = window
         self.latest: LearnUpdate | None = None
         self._network = network_of(window.snapshot)     # the window's network as last computed
         self._file_teacher: tuple[str, Network] | None = None
@@ -75,6 +75,7 @@ class LearnPanel(QtWidgets.QWidget):
         self._teacher: Network | None = None
         self._sent: Network | None = None
         self._playing = False
+        self._stop_shown = False                         # the message shown says why the run paused
         self._last_draw = 0.0
         self._bridge = _Bridge(self)
         self._bridge.update_ready.connect(self._on_update, QtCore.Qt.ConnectionType.QueuedConnection)
@@ -139,9 +140,10 @@ class LearnPanel(QtWidgets.QWidget):
         """One box per conv layer of the teacher; the first learns by default."""
         if len(self.layer_checks) == teacher.depth:
             return
-        for check in self.layer_checks:
-            self.layers_box.removeWidget(check)
-            check.deleteLater()
+        while self.layers_box.count():   # the boxes and the stretch after them
+            item = self.layers_box.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
         self.layer_checks = []
         for index in range(teacher.depth):
             check = QtWidgets.QCheckBox(f"CONV{index + 1}")
@@ -170,8 +172,11 @@ class LearnPanel(QtWidgets.QWidget):
             lr=self.lr_box.currentData(), steps_per_frame=self.spf_box.value()))
         self._fill_kernel_pickers(teacher)
         if self.follows_window:   # the kernel the person is looking at in the editor
-            self.kernel_layer.setCurrentIndex(min(self.window.snapshot.selected, teacher.depth - 1))
+            self.kernel_layer.setCurrentIndex(min(self.main_window.snapshot.selected, teacher.depth - 1))
         self.message.hide()
+        if self.init_box.currentIndex() == 1 and not same_shapes(teacher, self._network):
+            self._show_message("the network's current weights do not fit this teacher's shapes: the student "
+                               "starts from random weights", paused=False)
 
     @QtCore.Slot()
     def reset(self) -> None:
@@ -267,12 +272,13 @@ class LearnPanel(QtWidgets.QWidget):
             if self._playing:
                 self._set_playing(False, send=False)
             self._show_message(update.stopped)
-        else:
+        elif self._stop_shown:   # a note (a refused file, a start that did not fit) stays until the next run
             self.message.hide()
         self._draw_kernels()
         self.maps.show_preview(update.preview)
 
     def _show_message(self, text: str, paused: bool = True) -> None:
+        self._stop_shown = paused
         self.message.setText(f"Learning paused: {text}" if paused else text)
         self.message.show()
 
@@ -322,7 +328,7 @@ class LearnPanel(QtWidgets.QWidget):
         if update is None or not update.student:
             self._show_message("nothing learned yet")
             return False
-        current = network_of(self.window.snapshot)
+        current = network_of(self.main_window.snapshot)
         if self.follows_window and not same_shapes(current, update.teacher) and \
                 same_shapes(self._network, update.teacher):
             current = self._network   # the network as it runs on this source (its input channels followed)
@@ -331,8 +337,8 @@ class LearnPanel(QtWidgets.QWidget):
         except ValueError as exc:
             self._show_message(str(exc))
             return False
-        take_network(self.window, kept)
-        self.window.statusBar().showMessage(f"kept the learned weights of step {update.steps:,} "
+        take_network(self.main_window, kept)
+        self.main_window.statusBar().showMessage(f"kept the learned weights of step {update.steps:,} "
                                             "(Edit ▸ Undo brings back the previous ones)", 6000)
         return True
 

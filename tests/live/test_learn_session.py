@@ -116,3 +116,17 @@ def test_playing_follows_the_frames_and_pause_holds_the_counter(session):
     time.sleep(0.2)
     assert session.updates.peek().steps == paused.steps
     assert np.all(np.diff(paused.history[:, 0]) == 1)
+
+
+def test_current_weights_start_the_student_and_other_shapes_start_it_at_random(session):
+    teacher = Network.single(starter_bank(), LayerSettings(padding="same"))
+    typed = teacher.set_bank(0, teacher.layers[0].bank.replace_filter(0, teacher.layers[0].bank[0].with_cell(
+        1, 1, None, 7.0)))
+    session.setup(LearnSetup(teacher, init="current", start=typed))
+    session.feed(picture())
+    first = wait_for(session, lambda u: u.run == 1)
+    np.testing.assert_array_equal(first.student[0].w, typed.stages()[0].w)   # not the teacher's, not random
+    assert first.steps == 0 and first.distance > 0
+    session.setup(LearnSetup(teacher, init="current", start=typed.set_filter_count(0, 3)))
+    second = wait_for(session, lambda u: u.run == 2)
+    assert not np.allclose(second.student[0].w, teacher.stages()[0].w)      # random: the shapes did not fit
