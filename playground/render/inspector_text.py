@@ -61,8 +61,11 @@ def conv_cell_lines(cell: ConvCellExplanation, channel_names=None) -> tuple[str,
     names = list(channel_names) if channel_names is not None else [f"channel {c + 1}" for c in range(n_c)]
     if len(names) != n_c:
         raise ValueError(f"{n_c} channel names needed; got {len(names)}")
-    # noise is judged against the terms summed: the largest the sum could have been
-    scale = float(np.abs(cell.products.astype(np.float64)).sum()) + abs(cell.bias)
+    # noise is judged against the terms summed (the largest the sum could have been), and
+    # against the window's and kernel's own sizes: when every product is 0, a 1.8e-7 left
+    # in the window by the previous layer's float32 sums is still noise
+    scale = (float(np.abs(cell.products.astype(np.float64)).sum()) + abs(cell.bias)
+             + float(np.abs(cell.window).max(initial=0.0)) + float(np.abs(cell.kernel).max(initial=0.0)))
     f = cell.size
     step = f" every {cell.dilation} (dilation)" if cell.dilation > 1 else ""
     zeros = int(cell.padding.sum())

@@ -113,13 +113,18 @@ class NumberGrid(QtWidgets.QWidget):
         if not self.values.size:
             return
         size = self.cell_px
+        h, w = self.values.shape
+        texts = [[self.cell_text(row, col) for col in range(w)] for row in range(h)]
         font = painter.font()
         font.setPointSizeF(max(6.0, min(10.0, size / 4.2)))
+        # the longest number must fit a cell: shrink the font for "0.0235" rather than elide it
+        widest = max((QtGui.QFontMetrics(font).horizontalAdvance(t) for line in texts for t in line), default=0)
+        if widest > size - 3:
+            font.setPointSizeF(max(6.0, font.pointSizeF() * (size - 3) / widest))
         painter.setFont(font)
         metrics = QtGui.QFontMetrics(font)
         grid_pen = QtGui.QPen(QtGui.QColor(theme.BORDER), 1)
         hatch = QtGui.QBrush(QtGui.QColor(90, 90, 100), QtCore.Qt.BrushStyle.BDiagPattern)
-        h, w = self.values.shape
         for row in range(h):
             for col in range(w):
                 rect = QtCore.QRect(col * size, top + row * size, size, size)
@@ -130,7 +135,7 @@ class NumberGrid(QtWidgets.QWidget):
                     painter.fillRect(rect, hatch)
                 painter.setPen(grid_pen)
                 painter.drawRect(rect)
-                text = self.cell_text(row, col)
+                text = texts[row][col]
                 if text:
                     strong = self.scale > 0 and abs(value) > 0.6 * self.scale
                     painter.setPen(QtGui.QColor(theme.MUTED if on_padding else ("#111111" if strong else theme.TEXT)))

@@ -53,3 +53,22 @@ def test_pool_lines():
         "max(2, 3, 1, 2) = 3, at map row 2, column 3")
     assert pool_cell_lines(explain_pool_cell(maps, PoolSettings("avg", 2, 2), 0, 0, 0))[1] == \
         "mean(1, 3, 2, 9) = 3.75"
+
+
+def test_window_noise_reads_0_when_every_product_is_0():
+    """A deeper layer's window holds float32 leftovers (1.8e-7 where a map is 0); with a kernel
+    that makes every product 0, they are judged against the window's own size, not the zero sum."""
+    import numpy as np
+
+    from playground.engine.layer import LayerSettings
+    from playground.render.inspector import explain_conv_cell
+    from playground.render.inspector_text import conv_cell_lines
+
+    x = np.zeros((3, 3, 2), np.float32)
+    x[:, :, 0] = 2.3
+    x[1, 1, 1] = 1.79e-7
+    w = np.zeros((3, 3, 2, 1), np.float32)
+    lines = conv_cell_lines(explain_conv_cell(x, w, None, LayerSettings(padding="valid"), 0, 0, 0))
+    assert "e-7" not in " ".join(lines)
+    assert lines[2].startswith("channel 1: 2.3·0 + ")
+    assert lines[3] == "channel 2: " + " + ".join(["0·0"] * 9) + " = 0"
