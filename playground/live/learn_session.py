@@ -45,11 +45,14 @@ MAX_HISTORY = 4000
 # paces the steps instead of the frames.
 STILL_AFTER_S = 0.5
 # The learning thread's niceness: under load the live view's threads get the cores
-# first (measured on 2 busy cores: 11 FPS learning at +10, 5 FPS at 0, 15 not learning).
+# first (measured on 2 cores at load 16: the view kept 85-100 % of its not-learning frame
+# rate at +10, about 70 % at 0).
 LEARN_NICENESS = 10
 # Weight of the newest step in the loss's running mean (about the last 10 steps). The
 # mean is of log(loss): a loss spans decades, and this follows the curve a log plot shows.
 TREND_WEIGHT = 0.1
+# Commands where a newer one replaces a pending one of the same kind.
+_LATEST_WINS = ("teacher", "lr", "steps_per_frame", "preview")
 
 
 class LearnSession:
@@ -104,6 +107,8 @@ class LearnSession:
 
     def _send(self, *command) -> None:
         with self._lock:
+            if command[0] in _LATEST_WINS:   # only the newest counts: a busy worker never piles them up
+                self._commands = [c for c in self._commands if c[0] != command[0]]
             self._commands.append(command)
         self._wake.set()
 
@@ -155,7 +160,7 @@ class LearnSession:
         self._pending_steps = 0          # Step presses not yet done
         self._dirty = False              # something to show that no update has shown yet
         while not self._stopping:
-            self._wake.wait(self.tick_s)
+            self._wake.wait(self.tick_s if self._playing else 0.5)   # frames and commands wake it sooner
             self._wake.clear()
             if self._stopping:
                 break
