@@ -209,4 +209,6 @@ class MapCompare(pg.GraphicsLayoutWidget):
             image.setImage(values, levels=levels, autoLevels=False)
             if shape_changed:
                 image.getViewBox().autoRange(padding=0.02)
-        self.labels[2].setText(f"difference · ±{preview.level:.3g}")
+        text = f"difference · ±{preview.level:.3g}"
+        if text != self.labels[2].text:   # a new text re-lays out the pictures: only when it changes
+            self.labels[2].setText(text)
