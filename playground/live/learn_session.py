@@ -326,9 +326,10 @@ class LearnSession:
 
 
 def _yield_to_the_view() -> None:
-    """Lower the calling thread's priority by :data:`LEARN_NICENESS` where the OS allows it per
-    thread (Linux); elsewhere learning runs at the normal priority."""
+    """Lower the calling thread's priority by :data:`LEARN_NICENESS` below the process's own, where
+    the OS allows it per thread (Linux); elsewhere learning runs at the process's priority."""
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LEARN_NICENESS)
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + LEARN_NICENESS))
     except (AttributeError, OSError):   # no setpriority (Windows), or not per thread (macOS)
         pass
