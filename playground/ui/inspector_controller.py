@@ -108,6 +108,9 @@ class Inspector(QtCore.QObject):
         self.layers: FrameLayers | None = None
         self._layers_for = None         # the result whose FrameLayers these are
         self._request = 0
+        self.shown_result = None        # the RenderedFrame whose numbers the panel shows
+        self._running = False           # one explanation computes at a time …
+        self._waiting = None            # … and the newest frame asked for meanwhile waits here
         self._last_refresh = 0.0
         self._relay = _Relay(self)
         self._relay.done.connect(self._on_done)
@@ -196,6 +199,9 @@ class Inspector(QtCore.QObject):
     def _request_explanation(self, result) -> None:
         if result is None or self.pinned is None:
             return
+        if self._running:   # a deeper layer can take a while: never queue more than the newest
+            self._waiting = result
+            return
         self._last_refresh = time.perf_counter()
         try:
             layers = self.frame_layers(result)
@@ -213,17 +219,24 @@ class Inspector(QtCore.QObject):
                 answer = (None, None, None, None, str(exc))
             self._relay.done.emit((request, cell, layers, result, answer))
 
+        self._running = True
         QtCore.QThreadPool.globalInstance().start(work)
 
     @QtCore.Slot(object)
     def _on_done(self, payload) -> None:
         request, cell, layers, result, (conv, pool, value, field, error) = payload
-        if request != self._request:
-            return   # a newer cell or frame was asked for meanwhile
+        self._running = False
+        newest = request == self._request and cell == self.pinned
+        waiting, self._waiting = self._waiting, None
+        if waiting is not None:
+            self._request_explanation(waiting)   # the newest frame (or cell) asked for meanwhile
+        if not newest:
+            return   # the cell was unpinned or changed while this one computed
         if error is not None:
             self.unpin()
             self.panel.clear(f"The inspected cell is gone: {error}")
             return
+        self.shown_result = result
         bank = layers.network.layers[cell.layer].bank
         self.panel.show_cell(cell, conv, pool, value, layers.channel_names(cell.layer),
                              bank.filters[cell.filter].name, pinned=not self.following)

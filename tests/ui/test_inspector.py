@@ -167,3 +167,16 @@ def test_volume_example_shows_a_row_per_channel_and_numbers_on_the_input(qtbot, 
     numbers = win.number_tools.input_numbers
     assert numbers.values is not None and numbers.texts(0, 0) == [
         str(int(v)) if float(v).is_integer() else str(v) for v in example.input[0, 0]]
+
+
+def test_a_pinned_cell_follows_the_live_frames(qtbot, window):
+    win = window
+    inspector = _inspector(win)
+    view = win.last_frame.views["filters"]
+    inspector.pin(CellRef("filters", 0, view.filters[0], 100, 150))
+    qtbot.waitUntil(lambda: inspector.shown_result is not None, timeout=WAIT_MS)
+    first = inspector.shown_result
+    # the demo moves: later frames are explained too (at most REFRESH_HZ a second), each with its own map
+    qtbot.waitUntil(lambda: inspector.shown_result.index > first.index + 2, timeout=WAIT_MS)
+    shown = inspector.shown_result
+    assert inspector.panel.value == pytest.approx(shown.views["filters"].value_at(0, 100, 150), rel=1e-4, abs=1e-5)
