@@ -130,10 +130,15 @@ class RecordActions(QtCore.QObject):
         self._tick = QtCore.QTimer(self)
         self._tick.timeout.connect(self._update_indicator)
         window.frame_displayed.connect(self._on_frame)
-        window.destroyed.connect(lambda *_: self._finish(wait=False))
+        window.installEventFilter(self)   # closing the window finishes the file, not loses it
 
     def actions(self) -> list:
         return [self.maps_action, self.window_action, self.stop_action]
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.window and event.type() == QtCore.QEvent.Type.Close and self.recording:
+            self.stop()
+        return False
 
     @property
     def recording(self) -> bool:

@@ -102,3 +102,13 @@ def test_a_click_while_the_animation_shows_reloads_it_there(qtbot, window):
     panel.cell_clicked.emit("filters", 2, 300, 100)   # what a click on tile 2 sends
     qtbot.waitUntil(lambda: 300 in sliding.panel.sliding.rows and 100 in sliding.panel.sliding.cols, timeout=WAIT_MS)
     assert sliding.panel.sliding.k == view.filters[2]
+
+
+def test_closing_the_window_while_recording_finishes_the_file(qtbot, window, tmp_path):
+    win = window
+    recorder = win.number_tools.recorder
+    assert recorder.start(tmp_path / "closing.avi", "maps", fps=10)
+    qtbot.waitUntil(lambda: recorder.grabbed >= 2, timeout=WAIT_MS)
+    win.close()
+    assert not recorder.recording and recorder.last_result is not None
+    assert recorder.last_result.path.is_file() and recorder.last_result.frames == recorder.grabbed
