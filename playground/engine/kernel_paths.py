@@ -10,9 +10,11 @@ fits inside the kernel, e.g. "same"): per (channel, filter) one ``filter2D``
 straight into the engine's planar buffers, then the channel sums plus the bias.
 
 Which one wins depends on the machine and the shape (K, f, n_c, the frame size),
-so it is measured, not assumed: the first call of each shape times both paths,
-interleaved, for a small budget, and the faster one is kept for that shape for
-the rest of the process (:func:`choose`).
+so it is measured, not assumed: the first call of each shape times the paths that
+apply (also the GEMMs with two output rows per call, see
+:meth:`~playground.engine.row_stack.RowStack.pair_taps`), interleaved, for a small
+budget, and the fastest is kept for that shape for the rest of the process
+(:func:`choose`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 
 from . import buffers
 
-__all__ = ["filter2d_fits", "run_filter2d", "choose", "forced_path"]
+__all__ = ["PATHS", "filter2d_fits", "run_filter2d", "choose", "chosen", "forced_path"]
 
 # OpenCV switches filter2D to a DFT at 50 kernel cells or more (130 with SSE3): other
 # rounding, and a different cost. Direct kernels only.
@@ -39,11 +41,18 @@ _choices_lock = threading.Lock()
 _forced: str | None = None
 
 
+PATHS = ("gemm", "gemm2", "filter2d")
+
+
 def forced_path(path: str | None) -> None:
-    """Use ``"gemm"`` or ``"filter2d"`` wherever filter2D fits (tests, benchmarks); None: measure."""
+    """Use ``path`` wherever it applies (tests, benchmarks); None: measure.
+
+    "gemm": one output row per GEMM; "gemm2": two rows per GEMM (per-filter maps,
+    no vertical dilation); "filter2d": see :func:`filter2d_fits`.
+    """
     global _forced
-    if path not in (None, "gemm", "filter2d"):
-        raise ValueError(f"path must be None, 'gemm' or 'filter2d'; got {path!r}")
+    if path not in (None,) + PATHS:
+        raise ValueError(f"path must be None or one of {', '.join(PATHS)}; got {path!r}")
     _forced = path
 
 
@@ -113,32 +122,36 @@ def run_filter2d(backend, x, w, b, pads, maps, contributions) -> None:
         backend.run_bands(k, band)
 
 
-def choose(key: tuple, run_gemm, run_filter2d_) -> str:
-    """The faster path for ``key`` (a shape), measured on its first call.
+def choose(key: tuple, candidates: dict) -> str:
+    """The fastest of ``candidates`` (name → callable) for ``key`` (a shape), measured
+    on its first call.
 
-    Both callables compute the same result into the same buffers; on a new key they
-    run alternately (at least twice each, up to a ~0.15 s budget) and the one with
-    the shorter best time is remembered. The last run leaves a complete result in
-    the buffers either way.
+    The callables compute the same result into the same buffers; on a new key they
+    run in turn (at least twice each, the order rotating, up to a ~0.15 s budget)
+    and the one with the shortest best time is remembered. The last run leaves a
+    complete result in the buffers either way.
 
     Returns
     -------
-    "gemm" or "filter2d"
+    str
+        One of the candidates' names (``forced_path``'s when it names a candidate).
     """
-    if _forced is not None:
+    if _forced is not None and _forced in candidates:
         return _forced
     choice = _choices.get(key)
     if choice is not None:
         return choice
-    best = {"gemm": float("inf"), "filter2d": float("inf")}
-    runs = {"gemm": run_gemm, "filter2d": run_filter2d_}
+    names = list(candidates)
+    if len(names) == 1:
+        return names[0]
+    best = dict.fromkeys(names, float("inf"))
     start = time.perf_counter()
     for attempt in range(_MAX_RUNS):
-        # alternate the order, so a burst of load on the machine hits both alike
-        order = ("gemm", "filter2d") if attempt % 2 == 0 else ("filter2d", "gemm")
-        for name in order:
+        # rotate the order, so a burst of load on the machine hits all alike
+        shift = attempt % len(names)
+        for name in names[shift:] + names[:shift]:
             t0 = time.perf_counter()
-            runs[name]()
+            candidates[name]()
             best[name] = min(best[name], time.perf_counter() - t0)
         if attempt >= 1 and time.perf_counter() - start > _BUDGET_S:
             break

@@ -278,3 +278,27 @@ class RowStack:
             )
             self._taps[key] = view
         return view
+
+    def pair_taps(self, group: RowGroup):
+        """Zero-copy view (group.count // 2, (f_H + s_H)·n_c·f_W, n_W_out): the cells feeding
+        output rows 2p and 2p + 1 of the group together (channel-last stack, d_H = 1).
+
+        Two rows share f_H − s_H of their stack rows, so one GEMM with a (2K × …) weight
+        block (the kernel twice, the second shifted by s_H stack rows) computes both:
+        M = 2K fills the CPU's GEMM kernel better than K = 8 alone (see conv.py).
+        """
+        key = (group, "pairs")
+        view = self._taps.get(key)
+        if view is None:
+            plane = self.buffer[group.phase]
+            row_len = plane[0].size
+            item = plane.itemsize
+            flat = plane.reshape(-1)[group.stack_row0 * row_len:]
+            rows = self.kernel[0] + group.stack_step
+            view = self.backend.as_strided(
+                flat,
+                shape=(group.count // 2, rows * row_len // self.out_w, self.out_w),
+                strides=(2 * group.stack_step * row_len * item, self.out_w * item, item),
+            )
+            self._taps[key] = view
+        return view

@@ -89,7 +89,7 @@ def test_asymmetric_padding_that_keeps_the_size(force):
 
 
 def test_each_shape_keeps_the_path_that_measured_faster():
-    calls = {"gemm": 0, "filter2d": 0}
+    calls = {"gemm": 0, "gemm2": 0, "filter2d": 0}
 
     def runner(name, seconds):
         def run():
@@ -98,13 +98,51 @@ def test_each_shape_keeps_the_path_that_measured_faster():
         return run
 
     key = ("test shape", time.time())
-    assert choose(key, runner("gemm", 0.004), runner("filter2d", 0.0005)) == "filter2d"
-    assert calls["gemm"] >= 2 and calls["filter2d"] >= 2        # both measured, interleaved
+    paths = {"gemm": runner("gemm", 0.004), "gemm2": runner("gemm2", 0.003), "filter2d": runner("filter2d", 0.0005)}
+    assert choose(key, paths) == "filter2d"
+    assert min(calls.values()) >= 2                                 # all measured, in turn
     before = dict(calls)
-    assert choose(key, runner("gemm", 0.0), runner("filter2d", 0.0)) == "filter2d"  # remembered
+    assert choose(key, {name: runner(name, 0.0) for name in calls}) == "filter2d"  # remembered
     assert calls == before
     other = ("another shape", time.time())
-    assert choose(other, runner("gemm", 0.0005), runner("filter2d", 0.004)) == "gemm"
+    assert choose(other, {"gemm": runner("gemm", 0.004), "gemm2": runner("gemm2", 0.0005)}) == "gemm2"
+    assert choose(("one path", time.time()), {"gemm": runner("gemm", 0.0)}) == "gemm"
+
+
+@pytest.mark.parametrize(("shape", "f", "stride", "padding"), [
+    ((23, 31), 3, 1, "same"), ((24, 30), 5, 2, "valid"), ((17, 19), 2, 1, ((1, 0), (0, 1))),
+    ((40, 33), 7, 3, "same"), ((9, 9), 3, 1, 2), ((30, 20), 3, (2, 1), "same"),
+])
+@pytest.mark.parametrize("flip", [False, True])
+def test_two_rows_per_gemm_equal_the_reference(force, shape, f, stride, padding, flip):
+    rng = np.random.default_rng(f * 7 + len(shape))
+    x = rng.random((2,) + shape + (3,), dtype=np.float32)
+    w = rng.standard_normal((f, f, 3, 5)).astype(np.float32)
+    b = rng.standard_normal(5).astype(np.float32)
+    force("gemm2")
+    got = conv2d(x, w, b, stride=stride, padding=padding, flip=flip)
+    expected = conv2d_ref(x, w, b, stride=stride, padding=padding, flip=flip)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+    maps, _ = conv_maps(x[0], w, b, stride=stride, padding=padding, flip=flip, per_channel=False)
+    np.testing.assert_allclose(maps, expected[0], rtol=1e-4, atol=1e-4)
+
+
+def test_two_rows_per_gemm_across_tiny_chunks(force, monkeypatch):
+    # 8-row chunks and odd chunk lengths: every pair boundary and lone last row
+    import playground.engine.backend as backend_module
+    from playground.engine import set_backend
+
+    set_backend("numpy")
+    monkeypatch.setattr(backend_module._current, "cache_bytes", 1)
+    try:
+        rng = np.random.default_rng(2)
+        x = rng.random((37, 23, 3), dtype=np.float32)
+        w = rng.standard_normal((3, 3, 3, 4)).astype(np.float32)
+        force("gemm2")
+        np.testing.assert_allclose(conv2d(x, w, padding="same"), conv2d_ref(x, w, padding="same"),
+                                   rtol=1e-4, atol=1e-4)
+    finally:
+        set_backend("numpy")
 
 
 def test_forced_path_is_validated():
