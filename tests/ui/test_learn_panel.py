@@ -147,3 +147,21 @@ def test_the_teacher_follows_edits_and_the_student_keeps_learning(qtbot, window,
     qtbot.waitUntil(lambda: panel.latest.teacher.layers[0].bank == edited and steps_of(panel) > before + 4,
                     timeout=STEPS_WAIT_MS)
     assert panel.latest.run == 1                                    # the same run: not restarted
+
+
+def test_a_deeper_network_stops_the_run_and_reset_learns_its_layers(qtbot, window, panel):
+    from playground.kernels.network_presets import network_preset
+
+    window.pause_action.setChecked(True)
+    panel.step_button.click()
+    qtbot.waitUntil(lambda: steps_of(panel) == 1, timeout=STEPS_WAIT_MS)
+    window.take_network(network_preset("Edges → corners"))
+    qtbot.waitUntil(lambda: panel.latest.stopped is not None, timeout=WAIT_MS)
+    assert "Reset" in panel.message.text() and panel.latest.steps == 1
+    panel.reset_button.click()
+    assert [check.text() for check in panel.layer_checks] == ["CONV1", "CONV2"]
+    panel.layer_checks[1].setChecked(True)                         # a new run learning both layers
+    panel.step_button.click()
+    qtbot.waitUntil(lambda: panel.latest.trainable == (0, 1) and steps_of(panel) == 1, timeout=STEPS_WAIT_MS)
+    assert panel.latest.stopped is None and panel.latest.teacher.depth == 2
+    assert panel.kernel_layer.count() == 2
