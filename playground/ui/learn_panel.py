@@ -56,7 +56,8 @@ class _Bridge(QtCore.QObject):
 
 
 class LearnPanel(QtWidgets.QWidget):
-    """The Learn panel of ``window`` (a MainWindow: ``snapshot``, ``frame_displayed``, ``take_bank``).
+    """The Learn panel of ``window`` (a MainWindow: ``snapshot``, ``frame_displayed``, ``take_network``
+    or, in a one-layer window, ``editor`` and ``take_bank``).
 
     Attributes
     ----------
@@ -326,7 +327,7 @@ class LearnPanel(QtWidgets.QWidget):
         they no longer fit it."""
         update = self.latest
         if update is None or not update.student:
-            self._show_message("nothing learned yet")
+            self._show_message("nothing learned yet: press Play or Step first", paused=False)
             return False
         current = network_of(self.main_window.snapshot)
         if self.follows_window and not same_shapes(current, update.teacher) and \
@@ -339,7 +340,7 @@ class LearnPanel(QtWidgets.QWidget):
             return False
         take_network(self.main_window, kept)
         self.main_window.statusBar().showMessage(f"kept the learned weights of step {update.steps:,} "
-                                            "(Edit ▸ Undo brings back the previous ones)", 6000)
+                                                 "(Edit ▸ Undo brings back the previous ones)", 6000)
         return True
 
     def shutdown(self) -> bool:
