@@ -207,12 +207,22 @@ class NetworkPanel(QtWidgets.QGroupBox):
             item = QtWidgets.QTableWidgetItem(total)
             self.table.setItem(last, 0, item)
             self.table.setSpan(last, 0, 1, len(_COLUMNS))
+        # no taller than its rows: a one-layer table leaves the height to the maps
+        rows = min(self.table.rowCount(), 10)
+        frame = 2 * self.table.frameWidth() + self.table.horizontalHeader().sizeHint().height()
+        scroll = self.table.horizontalScrollBar().sizeHint().height()
+        table_height = frame + scroll + rows * self.table.verticalHeader().defaultSectionSize()
+        self.table.setMaximumHeight(table_height)
         note = random_note(network)
         if network.input_size is not None:
             note = (f"Frames are resized to {network.input_size[0]} × {network.input_size[1]} "
                     "(area interpolation) before CONV1. " + note)
         self.note.setText(note)
         self.note.setVisible(bool(note))
+        self.layout().invalidate()
+        shown = min(self.table.sizeHint().height(), table_height)   # what the layout counts for the table
+        rest = self.sizeHint().height() - shown                     # title, buttons, note
+        self.setMaximumHeight(rest + table_height + 2 * self.note.fontMetrics().height())
 
     @QtCore.Slot(int, int)
     def _on_row_clicked(self, row: int, _column: int) -> None:
