@@ -313,8 +313,11 @@ class LearnSession:
             self._last_preview = now
         learner = self._learner
         history = np.array(self._history, np.float64).reshape(-1, 3)
+        # copies on the host: the GUI reads them while the learner goes on (a few kilobytes)
+        student = tuple(Stage(np.array(asnumpy(w)), None if b is None else np.array(asnumpy(b)), settings)
+                        for w, b, settings in learner.student)
         self.updates.put(LearnUpdate(self._run, learner.steps, self._loss, learner.distance(), history,
-                                     self._setup.teacher, learner.student, learner.trainable,
+                                     self._setup.teacher, student, learner.trainable,
                                      self._playing, self._stopped, self._preview))
         self._dirty = False
         self._on_update()
