@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground.engine import asnumpy
+from playground.engine import array_module, asnumpy
 from playground.engine.layer import LayerOutput, run_layer
 from playground.engine.network import next_input, prepare_input
 from playground.kernels.network import INPUT_CHANNELS, Network, channel_names
@@ -123,7 +123,9 @@ class FrameLayers:
         """``layer``'s full-size output (maps, pooled), with per-channel contributions."""
         if layer not in self._outputs:
             w, b, settings = self.stage(layer)
-            self._outputs[layer] = run_layer(self.input_of(layer), w, b, settings)
+            # on the engine's backend (a GPU with CuPy): only the windows come back to the host
+            x = array_module().asarray(self.input_of(layer))
+            self._outputs[layer] = run_layer(x, w, b, settings)
         return self._outputs[layer]
 
     def channel_names(self, layer: int) -> tuple[str, ...]:
