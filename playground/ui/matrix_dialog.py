@@ -153,6 +153,12 @@ class MatrixDialog(QtWidgets.QDialog):
         self._show_matrix()
         return True
 
+    def accept(self) -> None:
+        """OK: text pasted but not yet used is read first; a text that cannot be read keeps the dialog open."""
+        if self.text.toPlainText() != matrix_to_text(self.matrix) and not self.apply_text():
+            return
+        super().accept()
+
     def set_cell(self, row: int, col: int, value: float, channel: int = 0) -> None:
         """Type ``value`` into a cell, as a person would (tests and scripts)."""
         table = self.tabs.widget(channel)

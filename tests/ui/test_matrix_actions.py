@@ -105,3 +105,18 @@ def test_other_examples_read_the_notes_numbers(qtbot, window, tmp_path, key):
                     and view_key in win.last_frame.views
                     and win.last_frame.views[view_key].values.shape[:2] == shape, timeout=WAIT_MS)
     assert np.allclose(np.asarray(win.last_frame.views[view_key].tile(0)), example.expected[:, :, 0], atol=1e-4)
+
+
+def test_ok_reads_a_pasted_text_first_and_stays_open_on_a_bad_one(qtbot):
+    from playground.ui.matrix_dialog import MatrixDialog
+
+    dialog = MatrixDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.text.setPlainText("1, 2\n3, x\n")
+    dialog.accept()
+    assert dialog.isVisible() and "line 2" in dialog.error.text()
+    dialog.text.setPlainText("1, 2\n3, 4\n")
+    dialog.accept()
+    assert not dialog.isVisible() and dialog.result() == dialog.DialogCode.Accepted
+    assert dialog.source().matrix[:, :, 0].tolist() == [[1, 2], [3, 4]]
