@@ -158,8 +158,9 @@ class LayerPanel(QtWidgets.QWidget):
         self._building = True
         try:
             padding = layer.padding
-            if isinstance(padding, str):
-                self.padding_mode.setCurrentIndex(self.padding_mode.findData(padding))
+            if isinstance(padding, str) or padding == 0:
+                # p = 0 (the notes' default, a SPEC's) is "valid": the same maps, said in words
+                self.padding_mode.setCurrentIndex(self.padding_mode.findData(padding or "valid"))
             else:
                 self.padding_mode.setCurrentIndex(self.padding_mode.findData("custom"))
                 self.padding_p.setValue(padding if isinstance(padding, int) else padding[0][0])

@@ -65,6 +65,7 @@ def test_lenet_table_is_the_notes_computed(qtbot, window):
     assert panel.table.item(len(panel.rows()), 0).text() == "Total: 53,154 parameters"
     assert "53,154 parameters" in panel.title()
     assert "CONV2 (all 16)" in panel.note.text() and "32 × 32" in panel.note.text()
+    assert window.layer_panel.padding_mode.currentData() == "valid"   # the SPEC's p = 0, said in words
 
 
 def test_select_layer_2_edit_a_kernel_and_see_its_maps_change(qtbot, window):
