@@ -53,11 +53,12 @@ class NumberGrid(QtWidgets.QWidget):
         self.padding: np.ndarray | None = None
         self.highlight: tuple[int, int] | None = None
         self.frame: tuple[int, int, int, int] | None = None   # (top, left, height, width) outlined
+        self.taps: tuple = ()   # cells outlined one by one (a dilated kernel's taps)
         self.scale = 0.0
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Fixed, QtWidgets.QSizePolicy.Policy.Fixed)
 
     def set_values(self, values, *, padding=None, highlight=None, scale: float | None = None,
-                   title: str | None = None, frame=None) -> None:
+                   title: str | None = None, frame=None, taps=()) -> None:
         """Show ``values`` (2-D).
 
         Parameters
@@ -73,6 +74,9 @@ class NumberGrid(QtWidgets.QWidget):
         title : str, optional
         frame : (top, left, height, width), optional
             A block outlined in white (the window on the padded input).
+        taps : sequence of (row, col), optional
+            Cells outlined one by one inside the frame (with dilation the kernel
+            reads every d-th cell: the gaps are left unmarked).
         """
         self.values = np.asarray(values, dtype=np.float64)
         if self.values.ndim != 2:
@@ -80,6 +84,7 @@ class NumberGrid(QtWidgets.QWidget):
         self.padding = None if padding is None else np.asarray(padding, bool)
         self.highlight = highlight
         self.frame = frame
+        self.taps = tuple(taps)
         self.scale = map_scale(self.values) if scale is None else float(scale)
         if title is not None:
             self.title = title
@@ -141,6 +146,9 @@ class NumberGrid(QtWidgets.QWidget):
                     painter.setPen(QtGui.QColor(theme.MUTED if on_padding else ("#111111" if strong else theme.TEXT)))
                     shown = metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, size - 2)
                     painter.drawText(rect, QtCore.Qt.AlignmentFlag.AlignCenter, shown)
+        painter.setPen(QtGui.QPen(QtGui.QColor("white"), 1))
+        for r, c in self.taps:
+            painter.drawRect(QtCore.QRect(c * size + 2, top + r * size + 2, size - 4, size - 4))
         if self.frame is not None:
             r, c, fh, fw = self.frame
             painter.setPen(QtGui.QPen(QtGui.QColor("white"), 2))

@@ -181,6 +181,9 @@ class SlidingPanel(QtWidgets.QWidget):
         mask = sliding.padding_mask()[top:bottom, left:right]
         self.input_grid.set_values(padded, padding=mask, scale=float(np.abs(sliding.x[:, :, c]).max()),
                                    frame=(step.padded_row - top, step.padded_col - left, f_reach, f_reach),
+                                   taps=[(step.padded_row - top + i * cell.dilation, step.padded_col - left
+                                          + j * cell.dilation) for i in range(cell.size) for j in range(cell.size)]
+                                   if cell.dilation > 1 else (),
                                    title=f"padded input · {self._name(c)} · stride {cell.stride}"
                                          + (f" · dilation {cell.dilation}" if cell.dilation > 1 else ""))
         self.kernel_grid.set_values(cell.kernel[:, :, c], title="kernel (flipped)" if cell.flipped else "kernel")

@@ -112,3 +112,25 @@ def test_closing_the_window_while_recording_finishes_the_file(qtbot, window, tmp
     win.close()
     assert not recorder.recording and recorder.last_result is not None
     assert recorder.last_result.path.is_file() and recorder.last_result.frames == recorder.grabbed
+
+
+def test_dilated_window_marks_its_taps_on_the_padded_input(qtbot, window, tmp_path):
+    import dataclasses
+
+    win = window
+    _notes_edge(qtbot, win, tmp_path)
+    layer = dataclasses.replace(win.snapshot.layer, dilation=2, padding=2)
+    win.layer_panel.set_settings(layer, win.snapshot.view)
+    win.layer_panel.changed.emit(layer, win.snapshot.view)
+    qtbot.waitUntil(lambda: win.last_frame.snapshot.layer == layer
+                    and win.last_frame.views["filters"].values.shape[:2] == (6, 6), timeout=WAIT_MS)
+    sliding = win.number_tools.sliding
+    assert sliding.load_current()
+    panel = sliding.panel
+    panel.go_to(len(panel.sliding) - 1)
+    assert np.allclose(panel.step.filled, np.asarray(win.last_frame.views["filters"].tile(0)), atol=1e-4)
+    grid = panel.input_grid
+    assert grid.frame[2:] == (5, 5) and len(grid.taps) == 9
+    assert {(r - grid.frame[0], c - grid.frame[1]) for r, c in grid.taps} == {(i, j) for i in (0, 2, 4)
+                                                                              for j in (0, 2, 4)}
+    assert grid.padding is not None and grid.padding[0, 0]   # the corner is a padding zero
