@@ -107,6 +107,7 @@ class RenderedFrame:
     network_input: np.ndarray | None = None   # the frame resized for the network (``frame`` if unchanged)
     layer_ms: tuple = ()     # engine time per layer
     overview: tuple = ()     # LayerOverview per layer (networks of two or more layers)
+    layer_input: np.ndarray | None = None   # what the selected layer read (``network_input`` for layer 1)
 
 
 class FrameProcessor:
@@ -196,7 +197,8 @@ class FrameProcessor:
         try:
             before, layer_ms, layer_input = run_layers(x, network, 0, selected)
             t1 = time.perf_counter()
-            shown = compute_shown(asnumpy(layer_input), snapshot)
+            host_input = asnumpy(layer_input)
+            shown = compute_shown(host_input, snapshot)
             layer_ms.append((time.perf_counter() - t1) * 1e3)
             outputs = before
             if depth > 1:
@@ -233,7 +235,7 @@ class FrameProcessor:
         t5 = time.perf_counter()
         return RenderedFrame(index, captured_at, frame, input_rgb, snapshot, shown.output, views,
                              (t3 - t0) * 1e3 + tile_ms, (t5 - t3) * 1e3 - tile_ms, network_input=x,
-                             layer_ms=tuple(layer_ms), overview=layers)
+                             layer_ms=tuple(layer_ms), overview=layers, layer_input=host_input)
 
     def _views(self, shown: Shown, snapshot: Snapshot, smooth: bool) -> dict:
         bank, layer, view_settings = snapshot.bank, snapshot.layer, snapshot.view

@@ -39,6 +39,8 @@ def test_selected_layer_views_are_that_layers_maps(frame, selected):
     assert result.views["channels"].values.shape == expected.maps.shape[:2] + (n_c, len(network.layers[selected].bank))
     assert result.network_input.shape == (32, 32, 3) and result.input_rgb.shape == (32, 32, 3)
     assert len(result.layer_ms) == 2 and result.engine_ms >= sum(result.layer_ms) * 0.99
+    layer_input = _reference(frame, network)[0].pooled if selected else result.network_input
+    np.testing.assert_allclose(result.layer_input, layer_input, rtol=1e-5, atol=1e-6)
 
 
 def test_per_channel_rows_are_named_by_the_previous_layers_filters(frame):
