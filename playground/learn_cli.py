@@ -36,7 +36,7 @@ from playground.engine.optim import OPTIMIZERS
 from playground.engine.train import Stage
 from playground.export.atomic import ExportError
 from playground.export.bank_io import BankFileError, load_bank, save_bank
-from playground.export.cli import ProgressBar
+from playground.export.cli import ProgressBar, one_line, shorten
 from playground.export.naming import slugify
 from playground.kernels.model import Filter, FilterBank
 from playground.kernels.presets import PRESETS, preset_weights
@@ -64,7 +64,9 @@ def _whole(minimum: int):
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number; got {text!r}") from None
+            if text.strip().lstrip("+-").isdigit():  # past Python's 4300 digits for int(text)
+                raise argparse.ArgumentTypeError(f"too large; got a {len(text.strip())}-character number") from None
+            raise argparse.ArgumentTypeError(f"must be a whole number; got {shorten(text)!r}") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}; got {value}")
         return value
@@ -104,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lr", type=_learning_rate, default=DEFAULT_LR, help="learning rate (default: %(default)s)")
     parser.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default=DEFAULT_OPTIMIZER,
                         help="(default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=0, help="seeds the initial weights and crops (default: 0)")
+    parser.add_argument("--seed", type=_whole(0), default=0, help="seeds the initial weights and crops (default: 0)")
     parser.add_argument("--crop", type=_whole(8), default=DEFAULT_CROP,
                         help="side of the random square crop each step trains on (default: %(default)s)")
     parser.add_argument("--steps-per-frame", type=_whole(1), default=1,
@@ -123,6 +125,13 @@ def _preset_named(text: str) -> str | None:
     return None
 
 
+def _is_file(text: str) -> bool:
+    try:
+        return Path(text).expanduser().is_file()
+    except (OSError, ValueError):  # a name too long for any file system, a NUL byte: not a file, a preset name
+        return False
+
+
 def resolve_teacher(text: str) -> tuple[list[Stage], list[str]]:
     """The teacher as engine stages, and the names of its first layer's filters.
 
@@ -132,7 +141,7 @@ def resolve_teacher(text: str) -> tuple[list[Stage], list[str]]:
         An unknown preset (listing the slugs), or BankFileError for a bad bank file.
     """
     settings = LayerSettings(padding="same")  # the app's layer: "same" keeps the picture's size
-    if text.lower().endswith(".json") or Path(text).expanduser().is_file():
+    if text.lower().endswith(".json") or _is_file(text):
         bank = load_bank(text)
         if not bank.active:
             raise ValueError(f"bank file '{text}': every filter is disabled; nothing to learn")
@@ -140,7 +149,7 @@ def resolve_teacher(text: str) -> tuple[list[Stage], list[str]]:
     name = _preset_named(text)
     if name is None:
         slugs = ", ".join(slugify(n) for n in PRESETS)
-        raise ValueError(f"unknown teacher {text!r}: give a preset ({slugs}) or a bank .json file")
+        raise ValueError(f"unknown teacher {shorten(text)!r}: give a preset ({slugs}) or a bank .json file")
     weights = preset_weights(name, max(3, PRESETS[name].natural))[:, :, :, None]
     return [Stage(weights, np.zeros(1, np.float32), settings)], [name]
 
@@ -202,7 +211,7 @@ def _run(args) -> int:
 
 
 def _error(message: str, code: int) -> int:
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    print(f"{PROG}: error: {one_line(message)}", file=sys.stderr)
     return code
 
 

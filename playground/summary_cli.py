@@ -25,14 +25,25 @@ __all__ = ["build_parser", "main"]
 PROG = "kernel-playground summary"
 
 
+class _UsageError(Exception):
+    """Bad command-line arguments (one line, exit 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, as the export and learn commands give, not the usage block
+        raise _UsageError(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``summary`` command's argument parser."""
-    parser = argparse.ArgumentParser(
+    from playground.kernels.spec import limits_text
+
+    parser = _Parser(
         prog=PROG,
         description="Print a network's layers with activation shapes, sizes and parameter counts "
         "(computed with the lecture notes' formulas).",
         epilog="SPEC example (the notes' LeNet-style table): "
-        "32x32x3 conv:f=5,k=8 maxpool:f=2,s=2 conv:f=5,k=16 maxpool:f=2,s=2 fc:120 fc:10",
+        "32x32x3 conv:f=5,k=8 maxpool:f=2,s=2 conv:f=5,k=16 maxpool:f=2,s=2 fc:120 fc:10. " + limits_text(),
     )
     parser.add_argument("--json", action="store_true", help="print the table as JSON")
     parser.add_argument("spec", nargs="+", metavar="SPEC",
@@ -52,6 +63,13 @@ def _network_from(words: list[str]):
     return parse_spec(" ".join(words))
 
 
+def _error(message) -> int:
+    from playground.export.cli import one_line  # a pasted 5000-character SPEC is not echoed whole
+
+    print(f"{PROG}: error: {one_line(message)}", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns the exit code.
 
@@ -60,15 +78,17 @@ def main(argv: list[str] | None = None) -> int:
     argv : list of str, optional
         Arguments after ``summary``; ``sys.argv[2:]`` when omitted.
     """
-    args = build_parser().parse_args(sys.argv[2:] if argv is None else argv)  # bad usage: exit 2
+    try:
+        args = build_parser().parse_args(sys.argv[2:] if argv is None else argv)
+    except _UsageError as exc:
+        return _error(f"{exc} (see --help)")
     from playground.export.atomic import ExportError
     from playground.kernels.summary import network_table
 
     try:
         table = network_table(_network_from(args.spec))
     except (ValueError, ExportError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
+        return _error(exc)
     if args.json:
         print(json.dumps(table.as_dict()))
     else:

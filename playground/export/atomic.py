@@ -83,8 +83,10 @@ def _reason(exc: OSError, folder: Path | None = None) -> str:
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "permission denied (the folder is not writable)"
     # numpy reports a short write as "<n> requested and <m> written", with no errno:
-    # when the disk has no room left, that is what happened
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT) or (exc.errno is None and _disk_full(folder)):
+    # when the disk has no room left, that is what happened; a large array is
+    # refused up front ("Not enough free space to write <n> bytes", no errno either)
+    if (exc.errno in (errno.ENOSPC, errno.EDQUOT) or (exc.errno is None and _disk_full(folder))
+            or (exc.errno is None and "not enough free space" in str(exc).lower())):
         return "the disk is full"
     text = exc.strerror or str(exc)
     return text[:1].lower() + text[1:]

@@ -56,10 +56,10 @@ from . import budget
 from .atomic import ExportError, StagedFolder, check_folder
 from .bank_io import BankFileError, load_bank
 from .maps_export import check_exportable, write_frame
-from .network_export import write_network_frame
 from .naming import slugify
+from .network_export import write_network_frame
 
-__all__ = ["build_parser", "main", "shorten", "DEFAULT_FRAMES", "DEFAULT_VIDEO_FRAMES", "MAX_FRAMES"]
+__all__ = ["build_parser", "main", "shorten", "one_line", "DEFAULT_FRAMES", "DEFAULT_VIDEO_FRAMES", "MAX_FRAMES"]
 
 PROG = "kernel-playground export"
 DEFAULT_FRAMES = 1         # demo, picture, webcam
@@ -326,8 +326,10 @@ def _per_channel_in_budget(frame_shape: tuple, bank, layer, wanted: bool, tiff: 
 
 def _out_folder(raw: str) -> tuple[Path, str]:
     # ".", "..", "" and "/" name a folder that exists (or none): resolved, they used to
-    # put the export beside the current folder as ../<folder>-2
-    if Path(raw.strip()).name in ("", ".", ".."):
+    # put the export beside the current folder as ../<folder>-2; "~" and "~user" (a
+    # home folder) likewise gave /home/<user>-2, outside the home folder
+    name = Path(raw.strip()).name
+    if name in ("", ".", "..") or (name.startswith("~") and "/" not in raw.strip().rstrip("/")):
         raise _UsageError(f"--out {shorten(raw)!r}: give the name of a new folder to create, such as maps")
     path = Path(os.path.abspath(Path(raw).expanduser()))
     return path.parent, path.name
@@ -411,13 +413,20 @@ def _network(args):
         raise _UsageError(str(exc)) from None
 
 
-def _error(message: str, code: int) -> int:
-    # a quoted value longer than any path a person types, or a run longer than any
-    # file name, is something pasted by mistake: its start and end are enough
+def one_line(message) -> str:
+    """``message`` as one line for a command's error, with pasted-by-mistake values shortened.
+
+    A quoted value longer than any path a person types, or a run longer than any
+    file name, is something pasted by mistake: its start and end are enough. The
+    learn and summary commands use this too.
+    """
     text = " ".join(str(message).split())
     text = re.sub(rf"'([^']{{{_LONG_QUOTE},}})'", lambda m: repr(shorten(m.group(1))), text)
-    text = _shorten_runs(text, _NAME_MAX)
-    print(f"{PROG}: error: {text}", file=sys.stderr)
+    return _shorten_runs(text, _NAME_MAX)
+
+
+def _error(message: str, code: int) -> int:
+    print(f"{PROG}: error: {one_line(message)}", file=sys.stderr)
     return code
 
 

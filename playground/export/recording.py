@@ -17,14 +17,15 @@ was written.
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from .atomic import ExportError, check_folder
+from playground.sources.quiet import native_stderr_filtered
+
+from .atomic import ExportError, _disk_full, _temp_name, check_folder, sweep_stale
 
 __all__ = ["VideoRecorder", "RecordingResult", "VIDEO_FORMATS", "record_frames"]
 
@@ -124,6 +125,7 @@ class VideoRecorder:
         if on_size_change not in _SIZE_POLICIES:
             raise ValueError(f"on_size_change must be 'resize' or 'refuse'; got {on_size_change!r}")
         check_folder(self.path.parent)  # Path("clip.mp4").parent is "."
+        sweep_stale(self.path.parent)  # temp videos of recordings that were killed there
         self.fps = float(fps)
         self.on_size_change = on_size_change
         self.overwrite = bool(overwrite)
@@ -147,7 +149,8 @@ class VideoRecorder:
         for fourcc, suffix, name in self._formats:
             final = self.path.with_suffix(suffix)
             self._refuse_existing(final)
-            temp = final.with_name(f".{final.stem}.tmp-{secrets.token_hex(4)}{suffix}")  # suffix picks the container
+            # named with this process (the sweep's way to know a killed run's file); the suffix picks the container
+            temp = _temp_name(final)
             writer = cv2.VideoWriter(str(temp), cv2.VideoWriter_fourcc(*fourcc), self.fps, (width, height))
             if writer.isOpened():
                 self._writer, self._temp, self._final, self.codec = writer, temp, final, fourcc
@@ -211,6 +214,12 @@ class VideoRecorder:
         try:
             if self._temp.stat().st_size == 0:
                 raise ExportError(f"cannot finish '{self._final}': the encoder wrote nothing (is the disk full?)")
+            # OpenCV's writer fails silently when the disk fills: an MP4 without its index, an
+            # AVI of a few frames, under the real name with "recorded N frames" would be lost work
+            if _frames_in(self._temp) != self.frames:
+                reason = ("the disk is full" if _disk_full(self._temp.parent)
+                          else "the encoder could not finish the file")
+                raise ExportError(f"cannot finish '{self._final}': {reason}")
             os.replace(self._temp, self._final)
         except OSError as exc:
             raise ExportError(f"cannot finish '{self._final}': {exc.strerror or exc}") from None
@@ -245,6 +254,16 @@ class VideoRecorder:
             self.close()
         else:
             self.abort()
+
+
+def _frames_in(path: Path) -> int:
+    """How many frames a player finds in the video at ``path`` from its header (-1: it cannot open it)."""
+    with native_stderr_filtered():  # FFmpeg's "moov atom not found" is ours to say in words
+        capture = cv2.VideoCapture(str(path))
+        try:
+            return int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) if capture.isOpened() else -1
+        finally:
+            capture.release()
 
 
 def record_frames(path: str | os.PathLike[str], frames, fps: float = 30.0, **options) -> RecordingResult:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from tokenize import TokenError
 
 import numpy as np
 
@@ -110,7 +111,9 @@ def _read_array(path: Path, layout: str) -> np.ndarray:
             _check_shape(shape, dtype, layout, label)
             handle.seek(0)
             array = np.load(handle, allow_pickle=False)
-    except (ValueError, EOFError) as exc:  # a pickle of Python objects, or a truncated file
+    # a pickle of Python objects, a truncated file, or a header numpy cannot parse: its
+    # tokenizer raises TokenError (not a ValueError) for an unclosed bracket or string
+    except (ValueError, EOFError, SyntaxError, TokenError, RecursionError) as exc:
         reason = "it holds Python objects, not numbers" if "object" in str(exc).lower() else "a damaged .npy file"
         raise BankFileError(f"{label}: {reason}") from None
     except MemoryError:  # the checked shape is at most 11·11·64·MAX_FILTERS numbers: only when memory is short
