@@ -66,8 +66,9 @@ def main() -> int:
     window = MainWindow(open_source(args.source), settings=settings)
     window.display_log = type(window.display_log)(maxlen=100_000)
     window.resize(1600, 900)
-    panel = attach_learn_panel(window)
-    window.findChild(QtWidgets.QDockWidget, "learn-dock").show()
+    dock = attach_learn_panel(window)
+    dock.show()
+    panel = dock.panel
     window.show()
     box = panel.teacher_box
     box.setCurrentIndex(box.findText(args.teacher))

@@ -26,7 +26,7 @@ from playground.live.learn_teacher import WINDOW, kept_network, same_shapes, tea
 from .learn_controls import FILE_TEACHER, LearnControls
 from .learn_views import KernelCompare, LossPlot, MapCompare
 
-__all__ = ["LearnPanel", "attach_learn_panel", "REDRAW_S"]
+__all__ = ["LearnPanel", "LearnDock", "attach_learn_panel", "REDRAW_S"]
 
 REDRAW_S = 0.2          # the panel redraws at most 5 times a second; steps go on in between
 
@@ -362,23 +362,46 @@ class _CloseWatcher(QtCore.QObject):
         return False
 
 
-def attach_learn_panel(window) -> LearnPanel:
-    """Add the Learn dock to ``window`` (View ▸ Learn, Ctrl+L); return its panel.
+class LearnDock(QtWidgets.QDockWidget):
+    """The dock that holds the Learn panel, built the first time it is shown (the plot alone
+    took 0.4 s of a loaded machine's start-up, and a window that never learns needs no thread)."""
 
-    Called once from the window; calling it again returns the same panel.
+    def __init__(self, window):
+        super().__init__("Learn", window)
+        self.setObjectName("learn-dock")
+        self.setMinimumWidth(430)
+        self._window = window
+        self._panel: LearnPanel | None = None
+        self.visibilityChanged.connect(lambda visible: visible and self.panel)
+
+    @property
+    def panel(self) -> LearnPanel:
+        """The panel, built now if it was not yet, and fed the window's frames from then on."""
+        if self._panel is None:
+            window = self._window
+            panel = self._panel = LearnPanel(window)
+            scroll = QtWidgets.QScrollArea()
+            scroll.setWidget(panel)
+            scroll.setWidgetResizable(True)
+            scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self.setWidget(scroll)
+            window.frame_displayed.connect(panel.on_frame)
+            if window.last_frame is not None:   # a still picture sends no more frames until an edit
+                panel.on_frame(window.last_frame)
+            self.toggleViewAction().toggled.connect(lambda shown: shown or panel.pause())   # closed: no learning
+            _CloseWatcher(window, panel)
+        return self._panel
+
+
+def attach_learn_panel(window) -> LearnDock:
+    """Add the Learn dock to ``window`` (View ▸ Learn, Ctrl+L), hidden; return it (``.panel`` is the panel).
+
+    Called once from the window; calling it again returns the same dock.
     """
-    existing = getattr(window, "learn_panel", None)
-    if isinstance(existing, LearnPanel):
+    existing = window.findChild(LearnDock, "learn-dock")
+    if existing is not None:
         return existing
-    panel = LearnPanel(window)
-    scroll = QtWidgets.QScrollArea()
-    scroll.setWidget(panel)
-    scroll.setWidgetResizable(True)
-    scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    dock = QtWidgets.QDockWidget("Learn", window)
-    dock.setObjectName("learn-dock")
-    dock.setWidget(scroll)
-    dock.setMinimumWidth(430)
+    dock = LearnDock(window)
     window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
     dock.hide()
     toggle = dock.toggleViewAction()
@@ -389,8 +412,4 @@ def attach_learn_panel(window) -> LearnPanel:
                       if action.menu() is not None and action.text().replace("&", "") == "View"), None)
     (view_menu or window.menuBar().addMenu("&View")).addAction(toggle)
     window.addAction(toggle)   # the shortcut works while the dock is hidden
-    toggle.toggled.connect(lambda shown: shown or panel.pause())   # closing the panel stops its learning
-    window.frame_displayed.connect(panel.on_frame)
-    _CloseWatcher(window, panel)
-    window.learn_panel = panel
-    return panel
+    return dock

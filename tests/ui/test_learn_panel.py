@@ -26,8 +26,10 @@ STEPS_WAIT_MS = 40_000
 def panel(window):
     from playground.ui.learn_panel import attach_learn_panel
 
-    learn = attach_learn_panel(window)
-    assert attach_learn_panel(window) is learn            # one panel per window
+    dock = attach_learn_panel(window)
+    assert attach_learn_panel(window) is dock             # one dock per window
+    learn = dock.panel                                    # built on first use (or when the dock is shown)
+    assert dock.panel is learn and dock.widget().widget() is learn
     learn.spf_box.setValue(4)                              # more steps per frame: the tests need fewer seconds
     return learn
 
