@@ -19,8 +19,8 @@ from playground.sources import SourceError, open_source
 
 from . import theme
 from .main_window import MainWindow
-from .presentation import default_window_size
 from .settings_store import GEOMETRY_KEY, open_settings, reset_damaged, restore_settings, save_snapshot
+from .window_layout import default_window_size
 
 __all__ = ["run", "open_window", "configure_pyqtgraph"]
 

@@ -346,7 +346,8 @@ class MapPanel(QtWidgets.QFrame):
         index, row, col = hit
         view = self.current
         value = view.value_at(index, row, col)
-        self.readout.setText(f"{view.titles[index]}   y {row}, x {col}   value {readout_value(value, view.levels[index])}")
+        value_text = readout_value(value, view.levels[index])
+        self.readout.setText(f"{view.titles[index]}   y {row}, x {col}   value {value_text}")
         if index != self._hover_tile:
             self._hover_tile = index
             self._update_colour_bar()

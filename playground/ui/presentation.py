@@ -16,17 +16,9 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from .big_map import BigMapPanel, tile_index
 from .settings_store import GEOMETRY_KEY
-from .window_layout import (
-    DEFAULT_SIZE,
-    covering,
-    default_window_size,
-    fit_sides_to_content,
-    give_centre_room,
-    scale_styled_widgets,
-)
+from .window_layout import covering, default_window_size, fit_sides_to_content, give_centre_room, scale_styled_widgets
 
-__all__ = ["Presentation", "attach_presentation", "read_font_scale", "default_window_size",
-           "FONT_KEY", "FONT_SCALES", "DEFAULT_SIZE"]
+__all__ = ["Presentation", "attach_presentation", "read_font_scale", "FONT_KEY", "FONT_SCALES"]
 
 FONT_KEY = "view/font_scale"
 # Ctrl + / Ctrl − step through these; 2.5× of a 9-pt font is legible from the back row
