@@ -10,40 +10,26 @@ leaving it puts back exactly what it hid.
 from __future__ import annotations
 
 import dataclasses
-import math
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from .big_map import BigMapPanel, tile_index
 from .settings_store import GEOMETRY_KEY
-from .window_layout import covering, default_window_size, fit_sides_to_content, give_centre_room, scale_styled_widgets
+from .window_layout import (
+    FONT_KEY,
+    FONT_SCALES,
+    covering,
+    default_window_size,
+    fit_sides_to_content,
+    give_centre_room,
+    read_font_scale,
+    scale_styled_widgets,
+)
 
-__all__ = ["Presentation", "attach_presentation", "read_font_scale", "FONT_KEY", "FONT_SCALES"]
+__all__ = ["Presentation", "attach_presentation"]
 
-FONT_KEY = "view/font_scale"
-# Ctrl + / Ctrl − step through these; 2.5× of a 9-pt font is legible from the back row
-FONT_SCALES = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5)
 # input : big map when presenting (the map is what the class looks at)
 _PRESENT_SPLIT = (2, 3)
-
-
-def read_font_scale(settings: QtCore.QSettings | None) -> tuple[float, bool]:
-    """The remembered font scale and whether the stored entry was damaged.
-
-    Only one of :data:`FONT_SCALES` is accepted: a hand-edited "40" or "nan" would
-    make the window unusable, so it reads as 1.0 (and the caller removes it).
-    """
-    if settings is None or not settings.contains(FONT_KEY):
-        return 1.0, False
-    raw = settings.value(FONT_KEY)
-    try:
-        value = float(raw) if isinstance(raw, (str, int, float)) and not isinstance(raw, bool) else math.nan
-    except ValueError:
-        value = math.nan
-    for scale in FONT_SCALES:
-        if math.isclose(value, scale, abs_tol=1e-6):
-            return scale, False
-    return 1.0, True
 
 
 @dataclasses.dataclass
@@ -54,6 +40,7 @@ class _Saved:
     sizes: dict             # splitter -> its sizes before
     state: QtCore.Qt.WindowState
     geometry: QtCore.QRect   # not every platform puts a full-screen window back where it was
+    per_channel: bool        # whether the per-channel view was on
 
 
 class Presentation(QtCore.QObject):
@@ -80,6 +67,7 @@ class Presentation(QtCore.QObject):
         self._default_state = window.saveState()
         self._defaults_settled = False
         self._build_actions()
+        window.installEventFilter(self)   # resizes (full screen) and closing, see eventFilter
         window.frame_displayed.connect(self._on_frame)
         window.editor.selection_changed.connect(self._on_selection)
         scale, damaged = read_font_scale(window.settings)
@@ -185,10 +173,12 @@ class Presentation(QtCore.QObject):
             holder.insertWidget(holder.indexOf(window.filters_panel) + 1, self.big_map)
             holder.setStretchFactor(holder.indexOf(self.big_map), _PRESENT_SPLIT[1])
         self.big_map.show()
-        self._saved = saved = _Saved(hidden=self._side_parts(), sizes=sizes, state=state, geometry=geometry)
+        self._saved = saved = _Saved(hidden=self._side_parts(), sizes=sizes, state=state, geometry=geometry,
+                                     per_channel=window.snapshot.view.per_channel)
         for part in saved.hidden:
             part.hide()
-        window.installEventFilter(self)  # the split is set again once full screen has resized the window
+        # the hidden per-channel grid costs the engine one conv per input channel: not computed meanwhile
+        self._set_per_channel(False)
         self._split_input_and_map()
         # and once the hidden panels' room has gone to the splitter (the next layout pass)
         QtCore.QTimer.singleShot(0, self, self._split_input_and_map)
@@ -214,6 +204,10 @@ class Presentation(QtCore.QObject):
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
         # while presenting, a resize of the window (going full screen, a projector plugged
         # in) re-splits input and map; dragging the handle in between is kept until then
+        if watched is self.window and event.type() == QtCore.QEvent.Type.Close and self.presenting:
+            # quitting while presenting: the window's size and the view settings saved at
+            # exit are the normal ones, not full screen without the per-channel view
+            self.leave()
         if watched is self.window and event.type() == QtCore.QEvent.Type.Resize:
             if self.presenting:
                 QtCore.QTimer.singleShot(0, self, self._split_input_and_map)
@@ -230,6 +224,7 @@ class Presentation(QtCore.QObject):
                 self._on_full_screen(False)
             return
         self._saved = None
+        self._set_per_channel(saved.per_channel)
         self.big_map.hide()
         self.big_map.setParent(None)   # out of the window's splitter, as before
         for part in saved.hidden:
@@ -255,8 +250,6 @@ class Presentation(QtCore.QObject):
 
     def _forget_pending_sizes(self) -> None:
         self._pending_sizes = None
-        if not self.presenting:
-            self.window.removeEventFilter(self)
 
     @QtCore.Slot(bool)
     def _on_present(self, on: bool) -> None:
@@ -326,6 +319,12 @@ class Presentation(QtCore.QObject):
         fits = tuple(item for item in fits if item[0] != "filters") + (entry,)
         view_settings = dataclasses.replace(window.snapshot.view, fits=fits)
         window._set_snapshot(dataclasses.replace(window.snapshot, view=view_settings))
+
+    def _set_per_channel(self, on: bool) -> None:
+        window = self.window
+        if window.snapshot.view.per_channel != on:
+            view = dataclasses.replace(window.snapshot.view, per_channel=on)
+            window._set_snapshot(dataclasses.replace(window.snapshot, view=view))
 
     def step_filter(self, delta: int) -> None:
         """Select the next (``delta`` = 1) or previous shown filter, wrapping around."""

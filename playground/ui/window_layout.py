@@ -1,4 +1,4 @@
-"""How the window's panels share the screen: default size, room for the maps, fonts of styled widgets.
+"""How the window's panels share the screen: default size, room for the maps, font sizes.
 
 Qt-side helpers for :mod:`playground.ui.presentation` and the start-up: each takes the
 widgets it works on and holds no state.
@@ -6,12 +6,17 @@ widgets it works on and holds no state.
 
 from __future__ import annotations
 
-from PySide6 import QtGui, QtWidgets
+import math
 
-__all__ = ["DEFAULT_SIZE", "default_window_size", "give_centre_room", "fit_sides_to_content",
-           "scale_styled_widgets", "covering"]
+from PySide6 import QtCore, QtGui, QtWidgets
+
+__all__ = ["DEFAULT_SIZE", "FONT_KEY", "FONT_SCALES", "default_window_size", "read_font_scale", "give_centre_room",
+           "fit_sides_to_content", "scale_styled_widgets", "covering"]
 
 DEFAULT_SIZE = (1600, 1000)
+FONT_KEY = "view/font_scale"
+# Ctrl + / Ctrl − step through these; 2.5× of a 9-pt font is legible from the back row
+FONT_SCALES = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.5)
 _BASE_POINTS = "kernel_playground_base_points"   # a styled widget's font size before any scaling
 
 
@@ -26,6 +31,25 @@ def default_window_size() -> tuple[int, int]:
         return DEFAULT_SIZE
     free = screen.availableGeometry()
     return min(DEFAULT_SIZE[0], free.width()), min(DEFAULT_SIZE[1], free.height())
+
+
+def read_font_scale(settings: QtCore.QSettings | None) -> tuple[float, bool]:
+    """The remembered font scale and whether the stored entry was damaged.
+
+    Only one of :data:`FONT_SCALES` is accepted: a hand-edited "40" or "nan" would
+    make the window unusable, so it reads as 1.0 (and the caller removes it).
+    """
+    if settings is None or not settings.contains(FONT_KEY):
+        return 1.0, False
+    raw = settings.value(FONT_KEY)
+    try:
+        value = float(raw) if isinstance(raw, (str, int, float)) and not isinstance(raw, bool) else math.nan
+    except ValueError:
+        value = math.nan
+    for scale in FONT_SCALES:
+        if math.isclose(value, scale, abs_tol=1e-6):
+            return scale, False
+    return 1.0, True
 
 
 def give_centre_room(splitter: QtWidgets.QSplitter, centre: QtWidgets.QWidget, share: float = 0.5) -> None:

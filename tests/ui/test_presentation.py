@@ -10,7 +10,7 @@ pytest.importorskip("PySide6")
 
 from PySide6 import QtCore, QtWidgets  # noqa: E402
 
-from playground.ui.presentation import FONT_KEY, FONT_SCALES, read_font_scale  # noqa: E402
+from playground.ui.window_layout import FONT_KEY, FONT_SCALES, read_font_scale  # noqa: E402
 
 pytestmark = pytest.mark.qt
 
@@ -218,3 +218,16 @@ def test_reset_layout_puts_the_docks_back(qtbot, window):
         dock.setVisible(not before[dock])   # each one the other way round
     win.presentation.reset_layout()
     qtbot.waitUntil(lambda: all(dock.isVisible() == shown for dock, shown in before.items()), timeout=WAIT_MS)
+
+
+def test_presenting_skips_the_hidden_per_channel_view_and_quitting_restores_it(qtbot, window):
+    win = window
+    geometry = win.geometry()
+    assert win.snapshot.view.per_channel
+    win.presentation.enter()
+    assert not win.snapshot.view.per_channel          # not computed while hidden
+    frame_where(qtbot, win, lambda r: r.error is None and "channels" not in r.views)
+    win.close()                                        # quitting while presenting …
+    assert not win.presentation.presenting
+    assert win.snapshot.view.per_channel               # … saves the normal settings
+    assert not win.isFullScreen() and win.geometry().size() == geometry.size()
