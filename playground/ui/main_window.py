@@ -26,6 +26,7 @@ from .edit_actions import EditActions
 from .export_actions import ExportActions
 from .kernel_editor import KernelEditor
 from .layer_panel import LayerPanel
+from .learn_panel import attach_learn_panel
 from .map_panel import ImagePanel, MapPanel
 from .message_bar import MessageBar
 from .network_controller import NetworkController
@@ -185,6 +186,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._fps_timer = QtCore.QTimer(self)
         self._fps_timer.timeout.connect(self._update_fps)
         self._fps_timer.start(500)
+        self.learn_dock = attach_learn_panel(self)      # View ▸ Learn: kernels learned live (Ctrl+L)
         self.runner.start()
 
     # --- menus ---------------------------------------------------------------------------
