@@ -9,6 +9,9 @@ most :data:`REDRAW_S` apart, so the live view keeps its frame rate.
 
 "Keep" writes the learned weights into the window's network as one undoable
 edit; until then nothing the person typed is touched (the student is a copy).
+
+:func:`attach_learn_panel` gives a window the dock (View ▸ Learn, Ctrl+L); the
+panel in it is built the first time the dock is shown.
 """
 
 from __future__ import annotations
