@@ -36,11 +36,10 @@ def with_bank(network: Network, index: int, bank: FilterBank) -> Network:
     old = network.layers[index].bank
     before, after = _names(old), _names(bank)
     if bank.channels == old.channels and bank.size == old.size:
-        if before == after:
-            changed = [i for i, (a, b) in enumerate(zip(old.filters, bank.filters, strict=True)) if a != b]
-            for i in changed:
-                network = network.set_filter(index, i, bank.filters[i])
-            return network
+        if before == after:   # kernels, biases, on/off: only the edited filters lose their random mark
+            flags = tuple(flag and a == b for flag, a, b in
+                          zip(network.layers[index].random, old.filters, bank.filters, strict=True))
+            return network.set_bank(index, bank, flags)
         if len(after) == len(before) + 1:
             at = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), len(before))
             if after[:at] + after[at + 1:] == before:
@@ -48,12 +47,12 @@ def with_bank(network: Network, index: int, bank: FilterBank) -> Network:
                 source = old.filters[at - 1] if at > 0 else None
                 if source is not None and source.bias == new.bias and np.array_equal(source.weights, new.weights):
                     network = network.duplicate_filter(index, at - 1)   # the next layer's slice is copied too
-                    return network.set_filter(index, at, new)           # the copy's own name
-                return network.add_filter(index, new, at)
+                    return _same_bank(network.set_filter(index, at, new), index, bank)   # the copy's own name
+                return _same_bank(network.add_filter(index, new, at), index, bank)
         if len(after) == len(before) - 1:
             at = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), len(after))
             if before[:at] + before[at + 1:] == after:
-                return network.remove_filter(index, at)
+                return _same_bank(network.remove_filter(index, at), index, bank)
         if len(after) == len(before) and sorted(after) == sorted(before):
             for i, name in enumerate(before):
                 rest = before[:i] + before[i + 1:]
@@ -61,6 +60,13 @@ def with_bank(network: Network, index: int, bank: FilterBank) -> Network:
                 if rest[:to] + (name,) + rest[to:] == after:
                     return with_bank(network.move_filter(index, i, to), index, bank)
     return network.set_bank(index, bank)
+
+
+def _same_bank(network: Network, index: int, bank: FilterBank) -> Network:
+    """``network`` holding ``bank`` itself (the editor's object, equal to what the edit made),
+    so whoever compares banks by identity finds the one they handed over."""
+    layer = network.layers[index]
+    return network.set_bank(index, bank, layer.random) if layer.bank == bank else network
 
 
 def _names(bank: FilterBank) -> tuple[str, ...]:
