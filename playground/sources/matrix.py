@@ -79,13 +79,14 @@ def _parse_number(token: str, line: int, column: int) -> float:
     except ValueError:
         shown = token if len(token) <= 20 else token[:20] + "…"
         raise MatrixError(f"line {line}: {shown!r} (number {column}) is not a number", line) from None
+    shown = token if len(token) <= 20 else token[:20] + "…"  # a 5000-digit number is not echoed whole
     if "_" in token:  # float() accepts 1_000; a matrix file should not
-        raise MatrixError(f"line {line}: {token!r} (number {column}) is not a number", line)
+        raise MatrixError(f"line {line}: {shown!r} (number {column}) is not a number", line)
     if not np.isfinite(value):
-        raise MatrixError(f"line {line}: {token!r} (number {column}) is not a finite number; "
+        raise MatrixError(f"line {line}: {shown!r} (number {column}) is not a finite number; "
                           "NaN and infinity are not allowed", line)
     if abs(value) > MAX_MATRIX_VALUE:
-        raise MatrixError(f"line {line}: {token} (number {column}) is outside ±{MAX_MATRIX_VALUE:g}", line)
+        raise MatrixError(f"line {line}: {shown} (number {column}) is outside ±{MAX_MATRIX_VALUE:g}", line)
     return value
 
 
@@ -96,13 +97,29 @@ def _split_row(text: str, line: int) -> list[float]:
     for column, token in enumerate(tokens, start=1):
         if token == "":
             raise MatrixError(f"line {line}: number {column} is missing (nothing between two commas)", line)
-    return [_parse_number(token, line, column) for column, token in enumerate(tokens, start=1)]
+    if len(tokens) > MAX_MATRIX_SIDE:  # before parsing a million of them
+        raise MatrixError(f"line {line} has {_count(len(tokens))}; at most {MAX_MATRIX_SIDE} columns are allowed",
+                          line)
+    # a row at a time in C, as an array (4 bytes a number, not a Python float's 32: a 64 MiB file
+    # holds 30 million); any problem, and the slow path below names the number and says why
+    try:
+        values = np.array([token.translate(_MINUS_SIGNS) for token in tokens], dtype=np.float64)
+    except ValueError:
+        values = None
+    if (values is not None and "_" not in text and np.isfinite(values).all()
+            and (values.size == 0 or np.abs(values).max() <= MAX_MATRIX_VALUE)):
+        return values.astype(np.float32)  # what the matrix is kept as: the same rounding, half the memory
+    return np.array([_parse_number(token, line, column) for column, token in enumerate(tokens, start=1)],
+                    dtype=np.float32)
 
 
-def _blocks(text: str) -> list[list[tuple[int, list[float]]]]:
-    """Channel blocks of (line number, row values); blank lines separate blocks."""
-    blocks: list[list[tuple[int, list[float]]]] = []
-    current: list[tuple[int, list[float]]] = []
+def _blocks(text: str) -> list[list[tuple[int, np.ndarray]]]:
+    """Channel blocks of (line number, row values); blank lines separate blocks.
+
+    Past the size limits it stops at the line that passes them, before reading the rest.
+    """
+    blocks: list[list[tuple[int, np.ndarray]]] = []
+    current: list[tuple[int, np.ndarray]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         content = raw.split("#", 1)[0]
         if not content.strip():
@@ -111,6 +128,12 @@ def _blocks(text: str) -> list[list[tuple[int, list[float]]]]:
                 blocks.append(current)
                 current = []
             continue
+        if len(current) == MAX_MATRIX_SIDE:
+            raise MatrixError(f"line {number}: more than {MAX_MATRIX_SIDE} rows in channel {len(blocks) + 1}; "
+                              f"at most {MAX_MATRIX_SIDE} rows are allowed", number)
+        if not current and len(blocks) == MAX_MATRIX_CHANNELS:
+            raise MatrixError(f"line {number} starts channel {len(blocks) + 1} (blocks separated by blank lines); "
+                              f"at most {MAX_MATRIX_CHANNELS} are allowed", number)
         current.append((number, _split_row(content, number)))
     if current:
         blocks.append(current)
@@ -168,7 +191,7 @@ def matrix_from_text(text: str) -> np.ndarray:
             raise MatrixError(
                 f"channel {channel} (from line {block_first}) is {len(block)}×{len(block_row)} but channel 1 "
                 f"(from line {first_line}) is {n_h}×{n_w}: every channel needs the same size", block_first)
-    values = np.array([[row for _, row in block] for block in blocks], dtype=np.float64)  # (n_c, n_H, n_W)
+    values = np.array([[row for _, row in block] for block in blocks], dtype=np.float32)  # (n_c, n_H, n_W)
     return np.ascontiguousarray(values.transpose(1, 2, 0), dtype=np.float32)
 
 
