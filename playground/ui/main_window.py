@@ -30,6 +30,8 @@ from .learn_panel import attach_learn_panel
 from .map_panel import ImagePanel, MapPanel
 from .message_bar import MessageBar
 from .network_controller import NetworkController
+from .number_tools import attach_number_tools
+from .presentation import attach_presentation
 from .source_menu import SourceMenu
 from .view_fit import view_fits
 
@@ -72,6 +74,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._open_request = 0                          # the newest source open asked for
         self._closing = False
         self._frame_error = ""                          # the error of the frames now coming, if any
+        self._edit_notice = ""                          # the editor's notice about the last edit
         self.displayed = 0
         # (time, latency ms, GUI ms) of the latest displayed frames: bounded, the window
         # runs for hours; --benchmark N makes it hold N
@@ -136,8 +139,10 @@ class MainWindow(QtWidgets.QMainWindow):
         right_scroll = QtWidgets.QScrollArea()
         right_scroll.setWidget(right)
         right_scroll.setWidgetResizable(True)
-        right_scroll.setMinimumWidth(330)
-        right_scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # narrow enough for 1024-pixel screens (the layer form wraps its rows); anything
+        # still wider scrolls into reach rather than being cut off at the edge
+        right_scroll.setMinimumWidth(270)
+        right_scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
         self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.editor)
@@ -171,7 +176,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_menus()
         self.editor.bank_changed.connect(self._on_bank_changed)
         self.editor.selection_changed.connect(self._on_selection_changed)
-        self.editor.message.connect(self.show_message)
+        self.editor.message.connect(self._on_edit_notice)
         self.layer_panel.changed.connect(self._on_layer_changed)
         self.layer_panel.message.connect(self.show_message)
         for panel in (self.filters_panel, self.channels_panel, self.pooled_panel):
@@ -186,7 +191,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._fps_timer = QtCore.QTimer(self)
         self._fps_timer.timeout.connect(self._update_fps)
         self._fps_timer.start(500)
+        self.number_tools = attach_number_tools(self)   # inspector, sliding window, matrices, recording
         self.learn_dock = attach_learn_panel(self)      # View ▸ Learn: kernels learned live (Ctrl+L)
+        self.presentation = attach_presentation(self)   # last: it reads the default layout
         self.runner.start()
 
     # --- menus ---------------------------------------------------------------------------
@@ -244,6 +251,10 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- settings changes -> snapshot ------------------------------------------------------
     def _set_snapshot(self, snapshot: Snapshot, record: bool = False) -> None:
         """Compute from ``snapshot`` from the next frame on; every widget shows its selected layer."""
+        if self._edit_notice and snapshot.network is not self.snapshot.network:
+            # "weights outside the centre were cropped" is about the previous edit, not this one
+            self.message_bar.dismiss_if(self._edit_notice)
+            self._edit_notice = ""
         self.snapshot = snapshot
         if record:
             self.edit_actions.record(snapshot)
@@ -259,6 +270,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.runner.set_snapshot(snapshot)
         self.network_ui.show_snapshot(snapshot, self.last_input.shape[:2] if self.last_input is not None else None)
         self._update_arithmetic()
+
+    @QtCore.Slot(str)
+    def _on_edit_notice(self, text: str) -> None:
+        self._edit_notice = text   # dismissed by the next change of the network (an edit, an undo)
+        self.show_message(text)
 
     @QtCore.Slot(object)
     def _on_bank_changed(self, bank: FilterBank) -> None:

@@ -18,6 +18,7 @@ from playground.kernels.network import MAX_LAYERS, Network
 from playground.kernels.summary import network_table
 
 from . import theme
+from .elided_label import ElidedLabel
 
 __all__ = ["NetworkPanel", "random_note"]
 
@@ -100,13 +101,20 @@ class NetworkPanel(QtWidgets.QGroupBox):
         for widget in (self.add_button, self.remove_button, self.up_button, self.down_button):
             buttons.addWidget(widget)
         buttons.addStretch(1)
-        buttons.addWidget(self.filters)
-        buttons.addWidget(self.size)
+        # K and f on the same row while there is room, under the buttons on a narrow (1024-px) window
+        sizes = QtWidgets.QHBoxLayout()
+        sizes.setSpacing(3)
+        sizes.addWidget(self.filters)
+        sizes.addWidget(self.size)
+        buttons.addLayout(sizes)
+        # the counts in a label that may shorten: a group box's title sets its minimum width
+        self.summary = ElidedLabel()
         self.note = QtWidgets.QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet(f"color: {theme.MUTED};")
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.note)
@@ -184,8 +192,8 @@ class NetworkPanel(QtWidgets.QGroupBox):
         except ValueError as exc:
             table, self._rows, error = None, (), str(exc)
         total = f" · {table.total_params:,} parameters" if table is not None else ""   # seen without scrolling
-        self.setTitle(f"Network · {network.depth} conv layer{'s' if network.depth != 1 else ''}{total} · "
-                      f"layer {selected + 1} selected (click a row)")
+        self.summary.setText(f"{network.depth} conv layer{'s' if network.depth != 1 else ''}{total} · "
+                             f"layer {selected + 1} selected (click a row to select another)")
         with QtCore.QSignalBlocker(self.table):
             self.table.clearSelection()
             self.table.clearSpans()   # the total's row moves when rows come and go

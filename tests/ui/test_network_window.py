@@ -63,7 +63,7 @@ def test_lenet_table_is_the_notes_computed(qtbot, window):
     assert rows[3] == ["CONV2 (f=5, s=1)", "10 × 10 × 16", "1,600", "(5·5·8 + 1)·16 = 3,216"]
     assert rows[6][0] == "FC4" and rows[6][3] == "120·10 + 10 = 1,210"   # not the notes' 850
     assert panel.table.item(len(panel.rows()), 0).text() == "Total: 53,154 parameters"
-    assert "53,154 parameters" in panel.title()
+    assert "53,154 parameters" in panel.summary.text()
     assert "CONV2 (all 16)" in panel.note.text() and "32 × 32" in panel.note.text()
     assert window.layer_panel.padding_mode.currentData() == "valid"   # the SPEC's p = 0, said in words
 
