@@ -21,6 +21,7 @@ from pathlib import Path
 from PySide6 import QtCore
 
 from playground.engine.layer import LayerSettings, PoolSettings
+from playground.export.jsonfmt import strict_loads
 from playground.live.snapshot import Snapshot, ViewSettings
 from playground.render.levels import LevelPolicy
 
@@ -175,7 +176,9 @@ def _read_snapshot(settings: QtCore.QSettings, default: Snapshot) -> tuple[Snaps
         try:
             if not isinstance(text, str):
                 raise ValueError(f"stored as {type(text).__name__}, not JSON text")
-            parts[name] = parse(json.loads(text))
+            # as strict as the files these entries mirror: a duplicate key is refused, a
+            # 5000-digit number reaches the check that names its field (not Python's own error)
+            parts[name] = parse(strict_loads(text))
         # Any failure at all means "this entry is unusable": the file is the person's to
         # edit, and OverflowError, RecursionError or a parser's own bug must cost them one
         # group of settings, not the start of the app.
