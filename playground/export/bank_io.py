@@ -305,7 +305,7 @@ def load_bank(path: str | os.PathLike[str], channels: int | None = None) -> Filt
     try:
         if path.stat().st_size > _MAX_FILE_BYTES:
             raise BankFileError(f"{label}: too large for a bank file ({path.stat().st_size} bytes)")
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM, as Windows Notepad writes, is not an error
     except UnicodeDecodeError:
         raise BankFileError(f"{label}: not a text (UTF-8) file") from None
     except OSError as exc:

@@ -268,7 +268,7 @@ def load_network(path: str | os.PathLike[str], settings: LayerSettings | None = 
     try:
         if path.stat().st_size > _MAX_FILE_BYTES:
             raise NetworkFileError(f"{label}: too large for a network file ({path.stat().st_size} bytes)")
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM, as Windows Notepad writes, is not an error
     except UnicodeDecodeError:
         raise NetworkFileError(f"{label}: not a text (UTF-8) file") from None
     except OSError as exc:

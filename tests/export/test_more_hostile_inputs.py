@@ -121,3 +121,20 @@ def test_a_video_cut_short_by_the_writer_is_an_error_not_a_recording(tmp_path, m
     with pytest.raises(ExportError, match=f"cannot finish '.*{name}': {says}$"):
         record_frames(tmp_path / name, frames, fps=10)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_bank_and_network_files_saved_with_a_bom_load(tmp_path):
+    # Notepad's "UTF-8" puts a byte-order mark first; it was "not valid JSON: Unexpected UTF-8 BOM (decode using
+    # utf-8-sig)", a message only a Python programmer can act on
+    from playground.export import load_bank, save_bank
+    from playground.export.network_io import load_network, save_network
+    from playground.kernels import starter_bank
+    from playground.live.snapshot import Snapshot
+
+    bank_path, network_path = tmp_path / "bank.json", tmp_path / "network.json"
+    save_bank(starter_bank(), bank_path)
+    save_network(Snapshot().network, network_path)
+    for path in (bank_path, network_path):
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert load_bank(bank_path) == starter_bank()
+    assert load_network(network_path) == Snapshot().network
