@@ -70,8 +70,8 @@ class LearnSession:
         Preview maps are recomputed at most this often while playing.
     """
 
-    def __init__(self, on_update: Callable[[], None], *, tick_s: float = 1 / 30, preview_side: int = 160,
-                 preview_interval_s: float = 0.25):
+    def __init__(self, on_update: Callable[[], None], *, tick_s: float = 1 / 30, preview_side: int = 128,
+                 preview_interval_s: float = 0.33):
         self.updates = LatestSlot()
         self._on_update = on_update
         self.tick_s, self.preview_side, self.preview_interval_s = tick_s, preview_side, preview_interval_s
