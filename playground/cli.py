@@ -166,7 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     argv : list of str, optional
         Arguments without the program name; ``sys.argv[1:]`` when omitted.
     """
-    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        return _main(sys.argv[1:] if argv is None else list(argv))
+    except KeyboardInterrupt:  # Ctrl+C before a command's own handler is in place: no traceback
+        return 130
+
+
+def _main(argv: list[str]) -> int:
     from playground.sources.quiet import silence_libraries
 
     silence_libraries()  # a damaged file: our one line, not libpng's and FFmpeg's first

@@ -8,6 +8,10 @@ import os
 # Before anything imports Qt: no display is needed (CI has none). An explicit
 # setting (e.g. QT_QPA_PLATFORM=xcb to watch the tests) is respected.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# As the app does (playground/cli.py): the engine runs its own row bands on threads, and BLAS
+# threads inside each band oversubscribe the cores; under load a learner step then took
+# 36-260 ms instead of 12-16. Set before anything imports NumPy.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import pytest
 

@@ -212,6 +212,28 @@ def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = No
     int
         0 on success; 1 when the screenshot/benchmark failed; 2 when ``source`` cannot be opened.
     """
+    # Ctrl+C from the very start: a KeyboardInterrupt raised inside a Qt callback while the
+    # window is being built is printed and swallowed by Qt, and the app would run on.
+    interrupted: list[bool] = []
+    opened: list = []
+
+    def on_interrupt(*_args) -> None:  # Ctrl+C in the terminal: close the window, exit 130
+        interrupted.append(True)
+        if opened:
+            opened[0].close()
+
+    previous_handler = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        return _run(interrupted, opened, screenshot=screenshot, backend=backend, source=source,
+                    benchmark=benchmark, settings_path=settings_path, size=size, network=network,
+                    presentation=presentation)
+    finally:
+        signal.signal(signal.SIGINT, previous_handler)
+
+
+def _run(interrupted: list, opened: list, *, screenshot, backend, source, benchmark, settings_path, size,
+         network, presentation) -> int:
+    """:func:`run` with its Ctrl+C handler in place: ``opened`` receives the window."""
     if backend is not None:
         set_backend(backend)
     configure_pyqtgraph()
@@ -229,6 +251,10 @@ def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = No
         print(f"kernel-playground: error: {exc}", file=sys.stderr)
         return 2
     settings = window.settings
+    opened.append(window)
+    if interrupted:  # Ctrl+C while the window was being built
+        window.shutdown()
+        return 130
 
     # a one-shot run succeeds only when its work is done (closing the window early is a failure)
     report: dict = {"ok": not one_shot, "error": "the window was closed before it finished"}
@@ -240,13 +266,6 @@ def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = No
         report.update(frames=benchmark)
         window.display_log = collections.deque(maxlen=benchmark)  # every frame of the run
         _AfterFrames(window, benchmark, lambda w: _finish_benchmark(w, report), report)
-    interrupted = []
-
-    def on_interrupt(*_args) -> None:  # Ctrl+C in the terminal: close the window, exit 130
-        interrupted.append(True)
-        window.close()
-
-    previous_handler = signal.signal(signal.SIGINT, on_interrupt)
     # Python runs signal handlers only between bytecodes; a timer lets it in while Qt waits
     wake = QtCore.QTimer()
     wake.timeout.connect(lambda: None)
@@ -258,7 +277,6 @@ def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = No
         code = app.exec()
     finally:
         wake.stop()
-        signal.signal(signal.SIGINT, previous_handler)
     if interrupted:
         return 130
     if not one_shot:

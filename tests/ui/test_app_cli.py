@@ -100,3 +100,26 @@ def test_ctrl_c_ends_the_app_with_130_and_no_traceback(tmp_path):
         process.kill()
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
+
+
+def test_ctrl_c_while_the_window_is_built_ends_the_run_with_130(qapp, tmp_path, monkeypatch):
+    """The Ctrl+C handler is in place before the window is built: a KeyboardInterrupt raised
+    inside a Qt callback there would be swallowed by Qt, and a benchmark would run on."""
+    import signal
+
+    from playground.ui import app as app_module
+
+    built = []
+    real_open_window = app_module.open_window
+
+    def open_window_then_ctrl_c(**kwargs):
+        window = real_open_window(**kwargs)
+        built.append(window)
+        os.kill(os.getpid(), signal.SIGINT)  # handled at the next bytecode, still inside the build
+        return window
+
+    monkeypatch.setattr(app_module, "open_window", open_window_then_ctrl_c)
+    code = app_module.run(benchmark=1_000_000, source="demo", settings_path=str(tmp_path / "s.ini"))
+    assert code == 130
+    assert built and not built[0].runner.running
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is put back
