@@ -55,7 +55,7 @@ class _LayerView(QtWidgets.QFrame):
         if entry.signed != self._signed:
             self._signed = entry.signed
             self.image.setLookupTable(lut(DIVERGING if entry.signed else SEQUENTIAL))
-        self.image.setImage(entry.pixels, autoLevels=False, levels=(0, 255))
+        self.image.setImage(entry.pixels, autoLevels=False)   # indices + colour table, as the map panels
         if entry.pixels.shape != self._shape:
             self._shape = entry.pixels.shape
             self.box.setRange(xRange=(0, self._shape[1]), yRange=(0, self._shape[0]), padding=0.02)
