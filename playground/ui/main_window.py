@@ -236,17 +236,26 @@ class MainWindow(QtWidgets.QMainWindow):
         shortcuts.setShortcut(QtGui.QKeySequence.StandardKey.HelpContents)
         shortcuts.triggered.connect(self._show_shortcuts)
 
-    def _show_shortcuts(self) -> None:
-        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", (
-            "Space  pause / resume\nCtrl+.  single step\nCtrl+O  open an image or video\n"
-            "Ctrl+Shift+D  built-in demo\nCtrl+Shift+W  webcam\n"
-            "Ctrl+Shift+S  screenshot\nCtrl+E  export the feature maps\n"
-            "Ctrl+S  save the bank\nCtrl+Shift+O  open a bank\n"
-            "Ctrl+Z / Ctrl+Shift+Z  undo / redo an edit of the network (kernels, settings, layers)\n"
-            "In the bank list: F2 rename, Ctrl+↑ / Ctrl+↓ reorder, Delete remove, Ctrl+D duplicate\n"
+    def shortcut_text(self) -> str:
+        """Every menu action's key, read from the actions themselves (so the list never drifts),
+        then the keys that live inside widgets."""
+        lines = {}
+        for action in self.findChildren(QtGui.QAction):
+            keys = ", ".join(key.toString(QtGui.QKeySequence.SequenceFormat.NativeText)
+                             for key in action.shortcuts())
+            name = action.text().replace("&", "").rstrip(".…").strip()
+            if keys and name:
+                lines.setdefault(keys, f"{keys}  {name}")
+        return "\n".join(sorted(lines.values(), key=str.lower)) + (
+            "\n\nIn the bank list: F2 rename, Ctrl+↑ / Ctrl+↓ reorder, Delete remove, Ctrl+D duplicate\n"
             "In the kernel grid: arrows move, type a number + Enter, mouse wheel nudges ±0.1 "
             "(Shift ±1, Ctrl ±0.01)\n"
-            "On a map: wheel zooms, drag pans, double-click fits it again\nCtrl+Q  quit"))
+            "On a map: click a cell to inspect it, Shift follows the mouse; wheel zooms, drag pans, "
+            "double-click fits it again\n"
+            "In presentation mode: Page Down / Page Up step through the filters, Esc leaves")
+
+    def _show_shortcuts(self) -> None:
+        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", self.shortcut_text())
 
     # --- settings changes -> snapshot ------------------------------------------------------
     def _set_snapshot(self, snapshot: Snapshot, record: bool = False) -> None:

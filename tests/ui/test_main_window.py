@@ -287,3 +287,12 @@ def test_typing_a_leading_dot_into_the_grid_is_not_a_shortcut(qtbot, window):
     # "." was the single-step shortcut and ate the first key of ".5"
     assert window.step_action.shortcut().toString() == "Ctrl+."
     assert all(action.shortcut().toString() != "." for action in window.findChildren(QtGui.QAction))
+
+
+def test_the_shortcut_list_names_every_menu_key(window):
+    text = window.shortcut_text()
+    for action in window.findChildren(QtGui.QAction):
+        for key in action.shortcuts():
+            assert key.toString(QtGui.QKeySequence.SequenceFormat.NativeText) in text, action.text()
+    # the keys added with presentation mode and the Learn panel are listed too
+    assert "F5" in text and "Ctrl+L" in text and "Ctrl+Z" in text
