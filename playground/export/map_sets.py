@@ -13,12 +13,26 @@ from dataclasses import dataclass
 import numpy as np
 
 from playground.engine import asnumpy, conv2d_per_channel
+from playground.kernels.network import channel_names
 from playground.render.levels import map_levels, noise_floors
 
 from .naming import channel_name, map_stem
 
-__all__ = ["MapSet", "collect_map_sets"]
+__all__ = ["MapSet", "collect_map_sets", "exported_input"]
 
+
+def exported_input(rendered) -> np.ndarray:
+    """What the selected layer read, float32 (n_H, n_W, n_c): the frame an export writes as
+    ``frame.npy`` and recomputes from.
+
+    Layer 1's input is the frame as the network takes it (resized to a fixed input
+    size, channels following the source); a later layer's is the previous layer's
+    output (pooled where it pools) — not the source frame.
+    """
+    for x in (rendered.layer_input, rendered.network_input, rendered.frame):
+        if x is not None:
+            return np.ascontiguousarray(asnumpy(x), np.float32)
+    raise ValueError("the frame has no input")
 
 
 @dataclass(frozen=True)
@@ -110,7 +124,7 @@ def collect_map_sets(rendered, per_channel: bool = True, pooled: bool = True) ->
             n_c = view.values.shape[2]
         else:
             contributions = conv2d_per_channel(
-                np.asarray(rendered.frame), bank.weights(), bank.biases(), stride=layer.stride,
+                exported_input(rendered), bank.weights(), bank.biases(), stride=layer.stride,
                 padding=rendered.output.pads, dilation=layer.dilation, flip=layer.flip)
             values = np.ascontiguousarray(asnumpy(contributions), np.float32)
             n_c = values.shape[2]
@@ -119,7 +133,11 @@ def collect_map_sets(rendered, per_channel: bool = True, pooled: bool = True) ->
         if view is not None:
             sets.append(_from_view(view, "channels", "per_channel", stems))
         else:
-            titles = tuple(f"{names[i]} · {channel_name(c)}" for c, i in cells)
+            fed_by = list(channel_names(snapshot.network, snapshot.selected))   # the one naming rule
+            if len(fed_by) != n_c:
+                fed_by = [channel_name(c) for c in range(n_c)]
+            flipped = " · flipped" if layer.flip else ""
+            titles = tuple(f"{names[i]} · {fed_by[c]}{flipped}" for c, i in cells)
             sets.append(MapSet("channels", "per_channel", values, cells, titles,
                                _levels(values, policy, True, floor_ck), True, stems))
 

@@ -8,8 +8,10 @@ Layout of an export folder (``K`` enabled filters, numbered from 01 in bank orde
     maps.npy          float32 (n_H, n_W, K): after bias and activation, before pooling
     per_channel.npy   float32 (n_H, n_W, n_c, K)   (optional)
     pooled.npy        float32 (n_H_pool, n_W_pool, K)   (when the layer pools)
-    frame.npy         float32 (H, W, 3): the RGB frame in [0, 1] the engine saw
-    input.png         that frame as 8-bit RGB
+    frame.npy         float32 (n_H, n_W, n_c): the selected layer's input as the engine saw it
+                      (layer 1: the frame resized and channelled for the network, RGB in [0, 1]
+                      for a picture; a later layer: the previous layer's output, pooled where it pools)
+    input.png         that input as an 8-bit picture
     maps.tiff, pooled.tiff   float32 pages, one per map   (optional)
     contact_sheet.png every map small, with its title
     meta.json         settings, weights, levels, shapes: see :func:`~.meta.build_meta`
@@ -24,6 +26,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from playground.live.network_frame import display_rgb
+
 from . import budget
 from .atomic import (
     ExportError,
@@ -34,7 +38,7 @@ from .atomic import (
     atomic_write_tiff,
 )
 from .images import SheetSection, contact_sheet, map_to_rgb, thumbnail_size
-from .map_sets import MapSet, collect_map_sets
+from .map_sets import MapSet, collect_map_sets, exported_input
 from .meta import build_meta
 from .naming import default_export_name
 from .small_maps import colour_bar_picture, enlarge_small
@@ -78,7 +82,7 @@ def check_budget(rendered, per_channel: bool, tiff: bool = False) -> None:
     map is computed; the message gives the figure and what to leave out.
     """
     snapshot = rendered.snapshot
-    cost = budget.export_cost(np.shape(rendered.frame), snapshot.bank, snapshot.layer, tiff=tiff)
+    cost = budget.export_cost(exported_input(rendered).shape, snapshot.bank, snapshot.layer, tiff=tiff)
     limit = budget.MEMORY_BUDGET
     need = cost.total(per_channel)
     if need <= limit:
@@ -90,12 +94,20 @@ def check_budget(rendered, per_channel: bool, tiff: bool = False) -> None:
                       f"{budget.size_text(limit)} an export may use: use fewer filters, a stride or a smaller picture")
 
 
-def _sheet(rendered, map_sets: list[MapSet], source_text: str | None) -> np.ndarray:
-    frame = np.asarray(rendered.input_rgb)
+def _input_picture(rendered, x: np.ndarray) -> np.ndarray:
+    """The 8-bit picture of ``x``, the exported input: the app's own for layer 1, the previous
+    layer's output drawn like the app's input panel after that."""
+    picture = np.asarray(rendered.input_rgb)
+    if picture.shape[:2] == x.shape[:2] and rendered.snapshot.selected == 0:
+        return picture
+    return display_rgb(x)
+
+
+def _sheet(rendered, map_sets: list[MapSet], source_text: str | None, raw: np.ndarray,
+           frame: np.ndarray) -> np.ndarray:
     h, w = frame.shape[:2]
     size = thumbnail_size((h, w), _THUMBNAIL)
     small = cv2.resize(np.ascontiguousarray(frame), (size[1], size[0]), interpolation=cv2.INTER_AREA)
-    raw = np.asarray(rendered.frame)
     # a typed matrix is a few pixels: enlarged, crisp, with its numbers when it has one channel
     small = enlarge_small(small, raw[:, :, 0] if raw.ndim == 3 and raw.shape[2] == 1 and raw.shape[:2] == (h, w)
                           else None, _THUMBNAIL)
@@ -161,14 +173,16 @@ def write_frame(rendered, folder: str | os.PathLike[str], *, per_channel: bool =
             arrays[name] = (s.values.shape[-1],) + s.values.shape[:2]  # pages × n_H × n_W
             tasks.append(lambda s=s, name=name: atomic_write_tiff(
                 folder / name, (s.tile(i) for i in range(len(s.cells)))))
-    frame = np.ascontiguousarray(rendered.frame, np.float32)
+    frame = exported_input(rendered)   # the selected layer's input: what reproduces its maps
+    picture = _input_picture(rendered, frame)
     arrays["frame.npy"] = frame.shape
     tasks.append(lambda: atomic_save_npy(folder / "frame.npy", frame))
     extra.append("input.png")
-    tasks.append(lambda: atomic_write_png(folder / "input.png", np.asarray(rendered.input_rgb)))
+    tasks.append(lambda: atomic_write_png(folder / "input.png", picture))
     if contact_sheet:
         extra.append("contact_sheet.png")
-        tasks.append(lambda: atomic_write_png(folder / "contact_sheet.png", _sheet(rendered, map_sets, source_text)))
+        tasks.append(lambda: atomic_write_png(folder / "contact_sheet.png",
+                                              _sheet(rendered, map_sets, source_text, frame, picture)))
     meta = build_meta(rendered, map_sets, arrays, source_text, tuple(extra))
     tasks.append(lambda: atomic_write_json(folder / "meta.json", meta))
 

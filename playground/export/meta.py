@@ -10,13 +10,16 @@ from playground import __version__
 from playground.engine import get_backend
 
 from .jsonfmt import float32_lists
+from .map_sets import exported_input
+from .network_io import network_to_dict
 
 __all__ = ["META_VERSION", "build_meta"]
 
 META_VERSION = 1
 
 _REPRODUCE = (
-    "x = np.load('frame.npy'); w = np.array(meta['weights'], np.float32); b = np.array(meta['bias'], np.float32); "
+    "x = np.load('frame.npy') (the input of the layer named in meta['layer']); "
+    "w = np.array(meta['weights'], np.float32); b = np.array(meta['bias'], np.float32); "
     "maps = conv2d(x, w, b, stride=meta['stride'], padding=meta['padding'], dilation=meta['dilation'], "
     "flip=meta['flip']); then relu(maps) or abs(maps) per meta['activation'] gives maps.npy; "
     "pool2d(maps, pool['size'], pool['stride'], mode=pool['mode']) gives pooled.npy "
@@ -57,17 +60,31 @@ def build_meta(rendered, map_sets, arrays: dict, source_text: str | None = None,
     """
     snapshot = rendered.snapshot
     bank, layer, view = snapshot.bank, snapshot.layer, snapshot.view
+    network, selected = snapshot.network, snapshot.selected
     pool = layer.pool
     backend = get_backend()
     policy = view.levels
+    x = exported_input(rendered)
+    if selected == 0:
+        input_range = [0.0, 1.0]
+        described = (f"the network's input, float32 {tuple(x.shape)} as the engine received it "
+                     "(RGB or gray in [0, 1] for a picture, raw values for a typed matrix): frame.npy")
+    else:
+        input_range = [float(x.min()), float(x.max())] if x.size else [0.0, 0.0]
+        described = (f"layer {selected + 1}'s input, float32 {tuple(x.shape)}: layer {selected}'s output "
+                     f"({'pooled, ' if network.layers[selected - 1].settings.pool is not None else ''}"
+                     "every filter, a disabled one as zeros) as the engine received it: frame.npy")
     return {
         "meta_version": META_VERSION,
         "app": f"Kernel Playground {__version__}",
         "source": source_text if source_text else "unknown",
         "frame_index": int(rendered.index),
-        "frame_shape": list(rendered.frame.shape),
-        "input_range": [0.0, 1.0],
-        "input": "RGB float32 (n_H, n_W, 3) in [0, 1], as the engine received it: frame.npy",
+        "frame_shape": list(x.shape),
+        "source_frame_shape": list(np.shape(rendered.frame)),
+        "input_range": input_range,
+        "input": described,
+        "layer": {"index": selected + 1, "name": f"CONV{selected + 1}", "of": network.depth},
+        "network": network_to_dict(network),
         "timestamp": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "backend": backend.name,
         "device": backend.device,
