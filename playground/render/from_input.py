@@ -253,6 +253,9 @@ class InputTiles:
 
 
 _TAP_INDEX: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+# Indices gathered at once (8 bytes each, plus 4 per cell value): ~24 MB. A memory bound,
+# not a speed setting: the live default (3 channels, 3×3, 6,000 pixels) is 162,000.
+_MAX_GATHER = 1 << 21
 
 
 def values_at(x, w, flip: bool, pads, stride: int, dilation: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -278,6 +281,23 @@ def values_at(x, w, flip: bool, pads, stride: int, dilation: int, rows: np.ndarr
     w = _as_weights(w, flip)
     n_h, n_w, n_c = x.shape
     f_h, f_w, _, k = w.shape
+    per_pixel = n_c * f_h * f_w
+    if len(rows) * per_pixel > _MAX_GATHER:
+        # 64 channels × 11×11 taps × 6,000 pixels would be 370 MB of indices (and a cache of
+        # them): gather in blocks of pixels instead, each block's memory bounded
+        block = max(1, _MAX_GATHER // per_pixel)
+        values = np.empty((n_c, len(rows), k), np.float32)
+        for start in range(0, len(rows), block):
+            part = slice(start, start + block)
+            values[:, part] = _values_block(x, w, pads, stride, dilation, rows[part], cols[part], cache=False)
+        return values
+    return _values_block(x, w, pads, stride, dilation, rows, cols, cache=True)
+
+
+def _values_block(x, w, pads, stride: int, dilation: int, rows, cols, *, cache: bool) -> np.ndarray:
+    """:func:`values_at` for one block of pixels (``w`` already flipped where asked)."""
+    n_h, n_w, n_c = x.shape
+    f_h, f_w, _, k = w.shape
     key = (x.shape, f_h, f_w, pads, stride, dilation, rows.tobytes(), cols.tobytes())
     cached = _TAP_INDEX.get(key)
     if cached is None:
@@ -291,9 +311,10 @@ def values_at(x, w, flip: bool, pads, stride: int, dilation: int, rows: np.ndarr
         # product reads, with no transposed copy after it
         flat = cell * n_c + np.arange(n_c).reshape(n_c, 1, 1)
         cached = (flat.astype(np.intp), None if inside.all() else inside.astype(np.float32))
-        if len(_TAP_INDEX) > 32:
-            _TAP_INDEX.clear()
-        _TAP_INDEX[key] = cached
+        if cache:
+            if len(_TAP_INDEX) > 32:
+                _TAP_INDEX.clear()
+            _TAP_INDEX[key] = cached
     flat, inside = cached
     # np.take of single elements, not x[…] of whole pixels: fancy indexing of rows ran
     # 10-40× slower here

@@ -107,3 +107,26 @@ def test_paddings_of_the_same_total_do_not_share_a_stale_border():
         tiles = InputTiles(x, pads, (3, 3), 2, 1, (h, w_out)).channel_tiles(w, False, tile)
         for c in range(3):
             np.testing.assert_allclose(tiles[c, 1], _area(contributions[:, :, c, 1], tile), atol=2e-5)
+
+
+def test_values_at_gathers_a_wide_deep_layer_in_bounded_blocks(monkeypatch):
+    """64 channels × 11×11 taps at 6,000 pixels would gather 370 MB at once: blocks give the same values."""
+    from playground.render import from_input
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((40, 50, 6)).astype(np.float32)
+    w = rng.standard_normal((5, 5, 6, 3)).astype(np.float32)
+    rows, cols = rng.integers(0, 36, 300), rng.integers(0, 46, 300)
+    whole = from_input.values_at(x, w, False, ((0, 0), (0, 0)), 1, 1, rows, cols).copy()
+    calls = []
+    real_block = from_input._values_block
+
+    def counted(*args, **kwargs):
+        calls.append(len(args[5]))
+        return real_block(*args, **kwargs)
+
+    monkeypatch.setattr(from_input, "_MAX_GATHER", 6 * 25 * 64)  # 64 pixels a block
+    monkeypatch.setattr(from_input, "_values_block", counted)
+    blocked = from_input.values_at(x, w, False, ((0, 0), (0, 0)), 1, 1, rows, cols)
+    assert max(calls) <= 64 and sum(calls) == 300
+    np.testing.assert_allclose(blocked, whole, rtol=1e-5, atol=1e-5)
