@@ -277,12 +277,12 @@ def _run(interrupted: list, opened: list, *, screenshot, backend, source, benchm
         code = app.exec()
     finally:
         wake.stop()
-    if interrupted:
-        return 130
-    if not one_shot:
+    if not one_shot:  # also after Ctrl+C: the network a person built is kept for the next start
         settings.setValue(GEOMETRY_KEY, window.saveGeometry())
         save_snapshot(settings, window.snapshot)
         settings.sync()
+    if interrupted:
+        return 130
     if report.get("line"):
         print(report["line"])
     if not report["ok"]:

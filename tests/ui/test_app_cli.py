@@ -123,3 +123,18 @@ def test_ctrl_c_while_the_window_is_built_ends_the_run_with_130(qapp, tmp_path, 
     assert code == 130
     assert built and not built[0].runner.running
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is put back
+
+
+def test_ctrl_c_keeps_the_settings_of_the_session(qapp, tmp_path):
+    """Ctrl+C closes the window like the close button: what the person set up is remembered."""
+    import signal
+
+    from PySide6 import QtCore
+
+    from playground.ui import app as app_module
+    from playground.ui.settings_store import GEOMETRY_KEY, open_settings
+
+    path = tmp_path / "s.ini"
+    QtCore.QTimer.singleShot(1500, lambda: os.kill(os.getpid(), signal.SIGINT))
+    assert app_module.run(source="demo", settings_path=str(path)) == 130
+    assert open_settings(str(path)).value(GEOMETRY_KEY) is not None
