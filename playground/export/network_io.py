@@ -33,10 +33,12 @@ from playground.kernels.network import (
     INPUT_CHANNELS,
     MAX_FC_LAYERS,
     MAX_FC_UNITS,
+    MAX_INPUT_CHANNELS,
     MAX_INPUT_SIDE,
     MAX_LAYERS,
     ConvLayer,
     Network,
+    takes_input_channels,
 )
 
 from .atomic import atomic_write_json
@@ -214,8 +216,10 @@ def network_from_dict(data, settings: LayerSettings | None = None) -> Network:
         raise NetworkFileError(f"version: this app reads version {NETWORK_VERSION} network files, got {version}")
     spec = _object(data.get("input", {}), "input", ("channels", "size"))
     channels = spec.get("channels", 3)
-    if not _is_whole(channels) or _huge(channels) is not None or channels not in INPUT_CHANNELS:
-        raise NetworkFileError(f"input.channels: must be 3 (RGB) or 1 (gray), got {_describe(channels)}")
+    # 3 (RGB) or 1 (gray) for pictures; a matrix source may have up to 64 (the notes' 6×6×32)
+    if not _is_whole(channels) or _huge(channels) is not None or not takes_input_channels(channels):
+        raise NetworkFileError(f"input.channels: must be 1 to {MAX_INPUT_CHANNELS} (3 for RGB, 1 for gray), "
+                               f"got {_describe(channels)}")
     size = spec.get("size")
     if size is not None:
         if not isinstance(size, list) or len(size) != 2:

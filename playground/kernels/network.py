@@ -3,7 +3,7 @@
 A :class:`Network` is an immutable value, like a :class:`FilterBank`: every edit
 returns a new network, and every edit keeps the one rule of a network true —
 layer l's input channels are layer l−1's filters (n_c[l] = K[l−1]; the first
-layer's are the picture's, 3 for RGB or 1 for gray). *All* filters count, enabled
+layer's are the picture's, 3 for RGB or 1 for gray, or a matrix's 1 to 64). *All* filters count, enabled
 or not: a disabled filter feeds a zero channel, so no shape jumps when a person
 switches one off.
 
@@ -30,34 +30,45 @@ from playground.engine.layer import LayerSettings
 from playground.engine.train import Stage
 
 from .channels import follow_channels
-from .model import MAX_FILTERS, Filter, FilterBank
+from .model import MAX_CHANNELS, MAX_FILTERS, Filter, FilterBank
 
 __all__ = [
     "ConvLayer", "Network", "channel_names", "input_channel_names", "he_weights", "random_filter",
-    "MAX_LAYERS", "MAX_FC_LAYERS", "MAX_FC_UNITS", "MAX_INPUT_SIDE", "INPUT_CHANNELS",
+    "MAX_LAYERS", "MAX_FC_LAYERS", "MAX_FC_UNITS", "MAX_INPUT_SIDE", "INPUT_CHANNELS", "MAX_INPUT_CHANNELS",
+    "takes_input_channels",
 ]
 
 MAX_LAYERS = 6
 MAX_FC_LAYERS = 4
 MAX_FC_UNITS = 100_000
 MAX_INPUT_SIDE = 4096
-INPUT_CHANNELS = {3: ("R", "G", "B"), 1: ("gray",)}
+INPUT_CHANNELS = {3: ("R", "G", "B"), 1: ("gray",)}   # the inputs with names of their own
+# a typed matrix (the notes' 6×6×32 for the 1×1 example) may have any channel count up to this
+MAX_INPUT_CHANNELS = MAX_CHANNELS
 _KEEP = object()  # "argument not given" where None is a meaningful value
 
 
 # --- the one channel-naming rule ----------------------------------------------------------
+def takes_input_channels(channels) -> bool:
+    """Whether a network's input can have ``channels`` channels: 1 to :data:`MAX_INPUT_CHANNELS`."""
+    return (not isinstance(channels, bool) and isinstance(channels, (int, np.integer))
+            and 1 <= channels <= MAX_INPUT_CHANNELS)
+
+
 def input_channel_names(channels: int) -> tuple[str, ...]:
-    """("R", "G", "B") for 3 input channels, ("gray",) for 1."""
-    try:
-        return INPUT_CHANNELS[channels]
-    except KeyError:
-        raise ValueError(f"a network's input has 3 channels (RGB) or 1 (gray); got {channels!r}") from None
+    """("R", "G", "B") for 3 input channels, ("gray",) for 1, ("C1", …, "Cn") for any other n
+    up to :data:`MAX_INPUT_CHANNELS` (a matrix source's channels)."""
+    if not takes_input_channels(channels):
+        raise ValueError(f"a network's input has 1 to {MAX_INPUT_CHANNELS} channels (3 for RGB, 1 for gray); "
+                         f"got {channels!r}")
+    channels = int(channels)
+    return INPUT_CHANNELS.get(channels) or tuple(f"C{c + 1}" for c in range(channels))
 
 
 def channel_names(network: Network, layer_index: int) -> tuple[str, ...]:
     """Names of the channels feeding layer ``layer_index`` (0-based).
 
-    The input's R, G, B (or "gray") for layer 0; after that the previous
+    The input's R, G, B (or "gray", or C1…Cn for a matrix of n channels) for layer 0; after that the previous
     layer's filter names, every filter, enabled or not, in bank order.
     ``layer_index == network.depth`` names the last conv layer's output (what
     the FC layers flatten). The editor, the views and exports all call this.
@@ -175,8 +186,8 @@ class Network:
     layers : tuple of ConvLayer
         Layer l's bank has n_c = layer l−1's K (all filters), layer 0's n_c =
         ``input_channels``. Anything else is refused with a message naming the layer.
-    input_channels : {3, 1}
-        RGB or gray frames.
+    input_channels : int
+        3 for RGB frames, 1 for gray; 1 to 64 for a matrix source (channels C1…Cn).
     input_size : (n_H, n_W) or None
         When set, frames are resized to it (area interpolation) before layer 1,
         as the notes' LeNet takes 32×32×3. None: frames keep their size.
@@ -377,11 +388,11 @@ class Network:
 
     # --- input and FC -----------------------------------------------------------------------
     def with_input(self, channels: int | None = None, size=_KEEP) -> Network:
-        """Another input: ``channels`` 3 or 1 (layer 1 refitted), ``size`` (n_H, n_W) or None."""
+        """Another input: ``channels`` 1 to 64 (layer 1 refitted), ``size`` (n_H, n_W) or None."""
         changes = {}
         if channels is not None:
             input_channel_names(channels)
-            changes["input_channels"] = channels
+            changes["input_channels"] = int(channels)
         if size is not _KEEP:
             changes["input_size"] = None if size is None else tuple(size)
         return self._refit(list(self.layers), **changes)

@@ -26,7 +26,7 @@ import numpy as np
 from playground.engine import array_module, asnumpy
 from playground.engine.layer import LayerOutput, run_layer
 from playground.engine.network import next_input, prepare_input
-from playground.kernels.network import INPUT_CHANNELS, Network
+from playground.kernels.network import MAX_INPUT_CHANNELS, Network, takes_input_channels
 from playground.kernels.summary import conv_output_shape, pool_output_shape
 from playground.render.from_input import InputTiles
 from playground.render.mosaic import MosaicLayout, grid_layout, to_indices
@@ -51,8 +51,8 @@ def fit_input(frame: np.ndarray, network: Network) -> tuple[Network, np.ndarray]
     -------
     network : Network
         ``network`` itself, or — when the source's channels differ (1 for a gray
-        picture or matrix, 3 for RGB) — the network with its input following
-        the source (layer 1 refitted by ``Network.with_input``).
+        picture or matrix, 3 for RGB, up to 64 for a matrix) — the network with its
+        input following the source (layer 1 refitted by ``Network.with_input``).
     x : numpy.ndarray float32 (n_H', n_W', n_c)
         ``frame`` itself when nothing needs changing.
 
@@ -63,8 +63,9 @@ def fit_input(frame: np.ndarray, network: Network) -> tuple[Network, np.ndarray]
     """
     channels = frame.shape[2] if frame.ndim == 3 else 1
     if channels != network.input_channels:
-        if channels not in INPUT_CHANNELS:
-            raise ValueError(f"the source gives {channels} channels; a network's input takes 3 (RGB) or 1 (gray)")
+        if not takes_input_channels(channels):
+            raise ValueError(f"the source gives {channels} channels; a network's input takes 1 to "
+                             f"{MAX_INPUT_CHANNELS} (3 for RGB, 1 for gray)")
         network = network.with_input(channels=channels)
     return network, prepare_input(frame, network.input_size)
 

@@ -21,7 +21,7 @@ import numpy as np
 from playground.engine import array_module, asnumpy
 from playground.engine.layer import LayerOutput, run_layer
 from playground.engine.network import next_input, prepare_input
-from playground.kernels.network import INPUT_CHANNELS, Network, channel_names
+from playground.kernels.network import MAX_INPUT_CHANNELS, Network, channel_names, takes_input_channels
 
 from .inspector import ConvCellExplanation, PoolCellExplanation, explain_conv_cell, explain_pool_cell
 from .receptive_field import Region, cells_fed_by, receptive_field
@@ -90,8 +90,9 @@ class FrameLayers:
             frame = frame[:, :, None]
         channels = frame.shape[2]
         if channels != network.input_channels:
-            if channels not in INPUT_CHANNELS:
-                raise ValueError(f"the frame has {channels} channels; a network's input takes 3 (RGB) or 1 (gray)")
+            if not takes_input_channels(channels):
+                raise ValueError(f"the frame has {channels} channels; a network's input takes 1 to "
+                                 f"{MAX_INPUT_CHANNELS} (3 for RGB, 1 for gray)")
             network = network.with_input(channels=channels)
         self.network = network
         self.picture = prepare_input(frame, network.input_size)

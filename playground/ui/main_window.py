@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.engine import get_backend
 from playground.kernels import FilterBank
-from playground.kernels.network import INPUT_CHANNELS, Network, channel_names
+from playground.kernels.network import Network, channel_names, takes_input_channels
 from playground.live.processor import RenderedFrame
 from playground.live.runner import LiveRunner
 from playground.live.snapshot import Snapshot
@@ -312,7 +312,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _follow_source_channels(self, channels: int) -> None:
         """A gray picture or 1-channel matrix: the network's input follows (as the frame loop did)."""
         network = self.snapshot.network
-        if channels != network.input_channels and channels in INPUT_CHANNELS:
+        if channels != network.input_channels and takes_input_channels(channels):
             self.take_network(network.with_input(channels=channels), self.snapshot.selected, record=False)
 
     # --- drawing size follows the panels' size on screen ----------------------------------------

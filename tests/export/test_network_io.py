@@ -53,6 +53,15 @@ def test_a_gray_network_without_a_fixed_size_round_trips():
     assert network_from_dict(json.loads(json.dumps(network_to_dict(network)))) == network
 
 
+def test_a_32_channel_matrix_network_round_trips():
+    # the notes' 6×6×32 → 6×6×5 1×1 example, as the app remembers it between runs
+    from playground.sources.notes_examples import notes_example
+
+    example = notes_example("one_by_one_32_to_5")
+    network = parse_spec("6x6x3 conv:f=1,k=5").with_input(channels=32, size=None).set_bank(0, example.bank())
+    assert network_from_dict(json.loads(json.dumps(network_to_dict(network)))) == network
+
+
 def test_a_bank_file_opens_as_a_one_layer_network(tmp_path):
     path = save_bank(starter_bank(), tmp_path / "bank.json")
     network = load_network(path)
@@ -73,8 +82,10 @@ def broken(mutate):
     (lambda d: d.update(version=2), "version: this app reads version 1 network files, got 2"),
     (lambda d: d.pop("version"), "version: missing"),
     (lambda d: d.update(extra=1), r"the file\.extra: unknown key"),
-    (lambda d: d["input"].update(channels=2), "input.channels: must be 3 .RGB. or 1 .gray., got 2"),
-    (lambda d: d["input"].update(channels=[3]), "input.channels: must be 3 .RGB. or 1 .gray., got a list of 1"),
+    (lambda d: d["input"].update(channels=65), r"input.channels: must be 1 to 64 \(3 for RGB, 1 for gray\), got 65"),
+    (lambda d: d["input"].update(channels=0), "input.channels: must be 1 to 64 .3 for RGB, 1 for gray., got 0"),
+    (lambda d: d["input"].update(channels=[3]),
+     "input.channels: must be 1 to 64 .3 for RGB, 1 for gray., got a list of 1"),
     (lambda d: d["input"].update(size=[32]), r"input.size: must be \[n_H, n_W\] or null"),
     (lambda d: d["input"].update(size=[32, 0]), r"input.size\[1\]: must be 1 to 4096, got 0"),
     (lambda d: d.update(layers=[]), "layers: must be a list of 1 to 6 conv layers"),

@@ -56,6 +56,25 @@ def assert_consistent(network: Network) -> None:
 
 
 # --- construction -------------------------------------------------------------------------
+def test_a_matrix_input_of_32_channels_validates_and_names_its_channels():
+    # the notes' 6×6×32 → 6×6×5 1×1 example: 5 filters of 1×1×32
+    network = Network((ConvLayer(bank_of(5, 32, size=1)),), input_channels=32)
+    assert network.input_channels == 32 and network.channels_in(0) == 32
+    assert channel_names(network, 0) == tuple(f"C{c}" for c in range(1, 33))
+    assert channel_names(network, 1) == network.layers[0].bank.names()
+    with pytest.raises(ValueError, match="layer 1: its filters have 32 channels, but the input has 3"):
+        Network((ConvLayer(bank_of(5, 32, size=1)),))
+    x = np.random.default_rng(0).random((6, 6, 32)).astype(np.float32)
+    assert run_network(x, network.stages())[0].maps.shape == (6, 6, 5)
+    # an RGB network follows a 32-channel source and back; RGB and gray keep their names
+    rgb = Network((ConvLayer(bank_of(4, 3)),))
+    wide = rgb.with_input(channels=np.int64(32))
+    assert wide.input_channels == 32 and type(wide.input_channels) is int and wide.layers[0].bank.channels == 32
+    assert channel_names(wide.with_input(channels=3), 0) == ("R", "G", "B")
+    assert channel_names(wide.with_input(channels=1), 0) == ("gray",)
+    assert channel_names(rgb.with_input(channels=2), 0) == ("C1", "C2")
+
+
 def test_construction_checks_the_channel_chain_and_limits():
     first = ConvLayer(bank_of(4, 3))
     with pytest.raises(ValueError, match="layer 2: its filters have 3 channels, but layer 1 gives 4"):
@@ -64,8 +83,10 @@ def test_construction_checks_the_channel_chain_and_limits():
         Network((first,), input_channels=1)
     with pytest.raises(ValueError, match="1 to 6 conv layers"):
         Network(())
-    with pytest.raises(ValueError, match="3 channels .RGB. or 1 .gray."):
-        Network((ConvLayer(bank_of(2, 2)),), input_channels=2)
+    with pytest.raises(ValueError, match="1 to 64 channels .3 for RGB, 1 for gray."):
+        Network((ConvLayer(bank_of(2, 65)),), input_channels=65)
+    with pytest.raises(ValueError, match="1 to 64 channels"):
+        Network((ConvLayer(bank_of(2, 1)),), input_channels=0)
     with pytest.raises(ValueError, match="input size"):
         Network((first,), input_size=(0, 32))
     with pytest.raises(ValueError, match="fully-connected layer has 1 to"):

@@ -94,8 +94,17 @@ def test_a_gray_source_makes_the_first_layer_take_one_channel():
 
 
 def test_a_source_with_channels_no_network_takes_is_a_message():
-    result = FrameProcessor().process(np.zeros((8, 8, 5), np.float32), Snapshot(), smooth=False)
-    assert result.error is not None and "5 channels" in result.error and not result.views
+    result = FrameProcessor().process(np.zeros((8, 8, 65), np.float32), Snapshot(), smooth=False)
+    assert result.error is not None and "65 channels" in result.error and not result.views
+
+
+def test_a_matrix_of_5_channels_is_the_network_input():
+    x = np.random.default_rng(3).random((8, 8, 5)).astype(np.float32)
+    result = FrameProcessor().process(x, Snapshot(), smooth=False)
+    assert result.error is None and result.snapshot.network.input_channels == 5
+    assert result.views["filters"].values.shape[:2] == (8, 8)
+    assert result.input_rgb.shape == (8, 8, 3)   # drawn from the first channel, gray
+    assert result.views["channels"].titles[0].split(" · ")[1] == "C1"
 
 
 def test_a_layer_with_no_output_is_a_message(frame):

@@ -69,5 +69,5 @@ def test_a_gray_frame_makes_the_network_follow():
     frame = np.random.default_rng(1).random((12, 12, 1), dtype=np.float32)
     layers = FrameLayers(frame, _network())
     assert layers.network.input_channels == 1 and layers.stage(0)[0].shape[2] == 1
-    with pytest.raises(ValueError, match="32 channels"):
-        FrameLayers(np.zeros((4, 4, 32), np.float32), _network())
+    with pytest.raises(ValueError, match="65 channels"):
+        FrameLayers(np.zeros((4, 4, 65), np.float32), _network())

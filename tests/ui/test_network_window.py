@@ -148,7 +148,7 @@ def test_a_bad_network_file_names_the_field_and_keeps_the_network(qtbot, window,
     if damage == "k":
         data["layers"][1]["bank"]["filters"][0]["weights"] = [[[0.0]]]
     else:
-        data["input"]["channels"] = 5
+        data["input"]["channels"] = 65   # a network input takes 1 to 64
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(data))
     before = window.snapshot
@@ -184,8 +184,8 @@ def test_network_files_round_trip_and_a_bank_file_opens_as_one_layer(qtbot, wind
 
 
 def test_the_settings_remember_the_network(qtbot, tmp_path, numpy_backend):
-    from playground.ui.settings_store import restore_settings, save_snapshot
     from playground.live.snapshot import Snapshot
+    from playground.ui.settings_store import restore_settings, save_snapshot
 
     path = tmp_path / "settings.ini"
     settings = QtCore.QSettings(str(path), QtCore.QSettings.Format.IniFormat)
@@ -206,7 +206,7 @@ def test_the_settings_remember_the_network(qtbot, tmp_path, numpy_backend):
 
 
 def test_a_file_network_for_the_cli(tmp_path):
-    from playground.cli import load_network_option
+    from playground.export.network_option import load_network_option
 
     path = save_network(lenet(), tmp_path / "lenet.json")
     assert load_network_option(str(path)) == lenet()
