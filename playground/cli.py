@@ -110,30 +110,6 @@ def _window_size(text: str) -> tuple[int, int]:
     return width, height
 
 
-def load_network_option(text: str):
-    """The network ``--network`` names: a ``.json`` file (network or bank) or a SPEC.
-
-    Raises
-    ------
-    ValueError
-        A bad SPEC or file, with a one-line message naming the token or field.
-    """
-    from playground.kernels.spec import parse_spec
-
-    if text.strip().lower().endswith(".json"):
-        from playground.export import ExportError
-        from playground.export.network_io import load_network
-
-        try:
-            return load_network(text.strip())
-        except ExportError as exc:
-            raise ValueError(f"--network {text!r}: {exc}") from None
-    try:
-        return parse_spec(text)
-    except ValueError as exc:
-        raise ValueError(f"--network: {exc}") from None
-
-
 def _error(message: str) -> None:
     print(f"{PROG}: error: {message}", file=sys.stderr)
 
@@ -202,6 +178,8 @@ def _main(argv: list[str]) -> int:
     network = None
     if args.network is not None:
         try:
+            from playground.export.network_option import load_network_option
+
             network = load_network_option(args.network)
         except ValueError as exc:
             _error(str(exc))

@@ -405,7 +405,7 @@ def _network(args):
         raise _UsageError("--network and --bank: give one (a bank file also works as --network BANK.json)")
     if args.record:
         raise _UsageError("--network with --record: a recording shows one layer; export the network to a folder")
-    from playground.cli import load_network_option
+    from .network_option import load_network_option
 
     try:
         return load_network_option(args.network)

@@ -34,7 +34,7 @@ from playground.engine.layer import ACTIVATIONS, LayerSettings, PoolSettings
 from .model import MAX_FILTERS, MAX_SIZE, FilterBank, resize_centered
 from .network import MAX_FC_LAYERS, MAX_FC_UNITS, MAX_INPUT_SIDE, MAX_LAYERS, ConvLayer, Network, random_filter
 from .presets import starter_bank
-from .summary import conv_output_shape, pool_output_shape
+from .volumes import conv_output_shape, pool_output_shape
 
 __all__ = ["SpecError", "parse_spec", "EXAMPLE_SPEC"]
 

@@ -184,8 +184,8 @@ def test_network_files_round_trip_and_a_bank_file_opens_as_one_layer(qtbot, wind
 
 
 def test_the_settings_remember_the_network(qtbot, tmp_path, numpy_backend):
-    from playground.ui.settings_store import restore_settings, save_snapshot
     from playground.live.snapshot import Snapshot
+    from playground.ui.settings_store import restore_settings, save_snapshot
 
     path = tmp_path / "settings.ini"
     settings = QtCore.QSettings(str(path), QtCore.QSettings.Format.IniFormat)
@@ -206,7 +206,7 @@ def test_the_settings_remember_the_network(qtbot, tmp_path, numpy_backend):
 
 
 def test_a_file_network_for_the_cli(tmp_path):
-    from playground.cli import load_network_option
+    from playground.export.network_option import load_network_option
 
     path = save_network(lenet(), tmp_path / "lenet.json")
     assert load_network_option(str(path)) == lenet()
