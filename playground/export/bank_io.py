@@ -279,6 +279,43 @@ def require_file(path: Path, label: str) -> None:
         raise BankFileError(f"{label}: it is a folder, not a file")
 
 
+def read_json_file(path: Path, label: str, error: type[BankFileError], kind: str):
+    """The JSON value in ``path``: every way a file can fail is one ``error`` naming ``label``.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+    label : str
+        How messages name the file ("bank file 'x.json'").
+    error : BankFileError or a subclass
+        What is raised.
+    kind : str
+        "bank", "network": for "too large for a bank file", "not a bank (nested too deeply)".
+    """
+    try:
+        require_file(path, label)
+    except BankFileError as exc:
+        raise error(str(exc)) from None
+    try:
+        if path.stat().st_size > _MAX_FILE_BYTES:
+            raise error(f"{label}: too large for a {kind} file ({path.stat().st_size} bytes)")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM, as Windows Notepad writes, is not an error
+    except UnicodeDecodeError:
+        raise error(f"{label}: not a text (UTF-8) file") from None
+    except OSError as exc:
+        raise error(f"{label}: cannot read it ({exc.strerror or exc})") from None
+    try:
+        # NaN, Infinity and huge numbers are read so the checks after this can say
+        # exactly which weight holds one
+        return strict_loads(text)
+    except DuplicateKeyError as exc:
+        raise error(f"{label}: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise error(f"{label}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise error(f"{label}: not a {kind} (nested too deeply)") from None
+
+
 def load_bank(path: str | os.PathLike[str], channels: int | None = None) -> FilterBank:
     """Read and validate a bank JSON file.
 
@@ -301,25 +338,7 @@ def load_bank(path: str | os.PathLike[str], channels: int | None = None) -> Filt
     """
     path = Path(path).expanduser()
     label = f"bank file '{path}'"
-    require_file(path, label)
-    try:
-        if path.stat().st_size > _MAX_FILE_BYTES:
-            raise BankFileError(f"{label}: too large for a bank file ({path.stat().st_size} bytes)")
-        text = path.read_text(encoding="utf-8-sig")  # a BOM, as Windows Notepad writes, is not an error
-    except UnicodeDecodeError:
-        raise BankFileError(f"{label}: not a text (UTF-8) file") from None
-    except OSError as exc:
-        raise BankFileError(f"{label}: cannot read it ({exc.strerror or exc})") from None
-    try:
-        # NaN, Infinity and huge numbers are read so the checks below can say
-        # exactly which weight holds one
-        data = strict_loads(text)
-    except DuplicateKeyError as exc:
-        raise BankFileError(f"{label}: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise BankFileError(f"{label}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
-    except RecursionError:
-        raise BankFileError(f"{label}: not a bank (nested too deeply)") from None
+    data = read_json_file(path, label, BankFileError, "bank")
     try:
         return bank_from_dict(data, channels=channels)
     except BankFileError as exc:

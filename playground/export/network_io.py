@@ -23,7 +23,6 @@ A bank file opens as a one-layer network.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -42,8 +41,16 @@ from playground.kernels.network import (
 )
 
 from .atomic import atomic_write_json
-from .bank_io import BANK_FORMAT, BankFileError, _describe, _huge, _is_whole, bank_from_dict, bank_to_dict, require_file
-from .jsonfmt import DuplicateKeyError, strict_loads
+from .bank_io import (
+    BANK_FORMAT,
+    BankFileError,
+    _describe,
+    _huge,
+    _is_whole,
+    bank_from_dict,
+    bank_to_dict,
+    read_json_file,
+)
 
 __all__ = [
     "NetworkFileError", "NETWORK_FORMAT", "NETWORK_VERSION",
@@ -265,26 +272,7 @@ def load_network(path: str | os.PathLike[str], settings: LayerSettings | None = 
     """
     path = Path(path).expanduser()
     label = f"network file '{path}'"
-    try:
-        require_file(path, label)
-    except BankFileError as exc:
-        raise NetworkFileError(str(exc)) from None
-    try:
-        if path.stat().st_size > _MAX_FILE_BYTES:
-            raise NetworkFileError(f"{label}: too large for a network file ({path.stat().st_size} bytes)")
-        text = path.read_text(encoding="utf-8-sig")  # a BOM, as Windows Notepad writes, is not an error
-    except UnicodeDecodeError:
-        raise NetworkFileError(f"{label}: not a text (UTF-8) file") from None
-    except OSError as exc:
-        raise NetworkFileError(f"{label}: cannot read it ({exc.strerror or exc})") from None
-    try:
-        data = strict_loads(text)
-    except DuplicateKeyError as exc:
-        raise NetworkFileError(f"{label}: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise NetworkFileError(f"{label}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
-    except RecursionError:
-        raise NetworkFileError(f"{label}: not a network (nested too deeply)") from None
+    data = read_json_file(path, label, NetworkFileError, "network")
     try:
         return network_from_dict(data, settings)
     except NetworkFileError as exc:

@@ -31,7 +31,8 @@ from playground.kernels.summary import conv_output_shape, pool_output_shape
 from playground.render.from_input import InputTiles
 from playground.render.mosaic import MosaicLayout, grid_layout, to_indices
 
-__all__ = ["fit_input", "run_layers", "layer_input_shape", "SmallMaps", "linear_tiles", "tiles_suffice", "LayerOverview", "overview", "display_rgb", "OVERVIEW_SIDE"]
+__all__ = ["fit_input", "run_layers", "layer_input_shape", "SmallMaps", "linear_tiles", "tiles_suffice",
+           "LayerOverview", "overview", "display_rgb", "OVERVIEW_SIDE"]
 
 # Overview tiles are at most this many pixels on a side: 8 to 64 maps per layer must
 # fit a strip a few hundred pixels wide. Smaller maps stay at their size and are

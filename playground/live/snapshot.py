@@ -41,7 +41,7 @@ def with_bank(network: Network, index: int, bank: FilterBank) -> Network:
                           zip(network.layers[index].random, old.filters, bank.filters, strict=True))
             return network.set_bank(index, bank, flags)
         if len(after) == len(before) + 1:
-            at = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), len(before))
+            at = next((i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b), len(before))
             if after[:at] + after[at + 1:] == before:
                 new = bank.filters[at]
                 source = old.filters[at - 1] if at > 0 else None
@@ -50,7 +50,7 @@ def with_bank(network: Network, index: int, bank: FilterBank) -> Network:
                     return _same_bank(network.set_filter(index, at, new), index, bank)   # the copy's own name
                 return _same_bank(network.add_filter(index, new, at), index, bank)
         if len(after) == len(before) - 1:
-            at = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), len(after))
+            at = next((i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b), len(after))
             if before[:at] + before[at + 1:] == after:
                 return _same_bank(network.remove_filter(index, at), index, bank)
         if len(after) == len(before) and sorted(after) == sorted(before):
