@@ -119,22 +119,35 @@ def test_ctrl_c_while_the_window_is_built_ends_the_run_with_130(qapp, tmp_path, 
         return window
 
     monkeypatch.setattr(app_module, "open_window", open_window_then_ctrl_c)
+    before = signal.getsignal(signal.SIGINT)  # SIG_IGN when the tests run in the background
     code = app_module.run(benchmark=1_000_000, source="demo", settings_path=str(tmp_path / "s.ini"))
     assert code == 130
     assert built and not built[0].runner.running
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is put back
+    assert signal.getsignal(signal.SIGINT) is before  # the handler is put back
 
 
 def test_ctrl_c_keeps_the_settings_of_the_session(qapp, tmp_path):
     """Ctrl+C closes the window like the close button: what the person set up is remembered."""
     import signal
 
-    from PySide6 import QtCore
+    from PySide6 import QtCore, QtWidgets
 
     from playground.ui import app as app_module
+    from playground.ui.main_window import MainWindow
     from playground.ui.settings_store import GEOMETRY_KEY, open_settings
 
+    def ctrl_c_once_a_frame_is_shown():
+        # on the state meant, not after a delay: a Ctrl+C while the window is still being
+        # built ends the run before there is anything to remember
+        shown = [w for w in QtWidgets.QApplication.topLevelWidgets()
+                 if isinstance(w, MainWindow) and w.isVisible() and w.last_frame is not None]
+        if shown:
+            poll.stop()
+            os.kill(os.getpid(), signal.SIGINT)
+
     path = tmp_path / "s.ini"
-    QtCore.QTimer.singleShot(1500, lambda: os.kill(os.getpid(), signal.SIGINT))
+    poll = QtCore.QTimer()
+    poll.timeout.connect(ctrl_c_once_a_frame_is_shown)
+    poll.start(50)
     assert app_module.run(source="demo", settings_path=str(path)) == 130
     assert open_settings(str(path)).value(GEOMETRY_KEY) is not None
