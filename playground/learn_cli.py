@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -46,7 +45,7 @@ from playground.engine.optim import OPTIMIZERS
 from playground.engine.train import Stage
 from playground.export.atomic import ExportError
 from playground.export.bank_io import BankFileError, load_bank, save_bank
-from playground.export.cli import ProgressBar, one_line, shorten
+from playground.export.cli import ProgressBar, report_error, shorten
 from playground.export.naming import slugify
 from playground.export.network_io import NETWORK_FORMAT, load_network, save_network
 from playground.kernels.model import Filter, FilterBank
@@ -344,8 +343,7 @@ def _run(args) -> int:
 
 
 def _error(message: str, code: int) -> int:
-    print(f"{PROG}: error: {one_line(message)}", file=sys.stderr)
-    return code
+    return report_error(PROG, message, code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -64,10 +64,9 @@ def _network_from(words: list[str]):
 
 
 def _error(message) -> int:
-    from playground.export.cli import one_line  # a pasted 5000-character SPEC is not echoed whole
+    from playground.export.cli import report_error  # a pasted 5000-character SPEC is not echoed whole
 
-    print(f"{PROG}: error: {one_line(message)}", file=sys.stderr)
-    return 2
+    return report_error(PROG, message, 2)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -425,9 +425,17 @@ def one_line(message) -> str:
     return _shorten_runs(text, _NAME_MAX)
 
 
-def _error(message: str, code: int) -> int:
-    print(f"{PROG}: error: {one_line(message)}", file=sys.stderr)
+def report_error(prog: str, message, code: int) -> int:
+    """Print ``prog: error: message`` as one short line on stderr; return ``code`` (the exit code).
+
+    The export, learn and summary commands all end a person's mistake this way.
+    """
+    print(f"{prog}: error: {one_line(message)}", file=sys.stderr)
     return code
+
+
+def _error(message: str, code: int) -> int:
+    return report_error(PROG, message, code)
 
 
 def main(argv: list[str] | None = None) -> int:
