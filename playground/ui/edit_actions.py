@@ -78,6 +78,7 @@ class EditActions(QtCore.QObject):
             return
         network, selected = entry
         self.window.take_network(network, selected, record=False)
+        self.window.keep_network_as_is()   # an undone fit to a gray source stays undone
         self._sync()
 
     def _sync(self) -> None:

@@ -16,6 +16,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from playground.engine import get_backend
 from playground.kernels import FilterBank
 from playground.kernels.network import Network, channel_names, takes_input_channels
+from playground.kernels.source_fit import fit_to_source
 from playground.live.processor import RenderedFrame
 from playground.live.runner import LiveRunner
 from playground.live.snapshot import Snapshot
@@ -182,6 +183,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for panel in (self.filters_panel, self.channels_panel, self.pooled_panel):
             panel.tile_clicked.connect(self.editor.set_selected)
         self._show_source(source)
+        self._source_fit, self._kept_network = None, None   # see _follow_source_channels
         self._fit_timer = QtCore.QTimer(self)
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(150)   # after resizing settles
@@ -310,10 +312,27 @@ class MainWindow(QtWidgets.QMainWindow):
         self._set_snapshot(dataclasses.replace(self.snapshot, layer=layer, view=view), record=True)
 
     def _follow_source_channels(self, channels: int) -> None:
-        """A gray picture or 1-channel matrix: the network's input follows (as the frame loop did)."""
+        """A gray picture or 1-channel matrix: layer 1 follows the input, as one undo step.
+
+        Not after an undo or redo left the network as it is: Ctrl+Z brings back the
+        layer from before a fit, and the next frame must not fit it again.
+        """
         network = self.snapshot.network
-        if channels != network.input_channels and takes_input_channels(channels):
-            self.take_network(network.with_input(channels=channels), self.snapshot.selected, record=False)
+        if channels == network.input_channels or not takes_input_channels(channels) or \
+                network is self._kept_network or self.number_tools.matrices.example_waiting:
+            return
+        fitted, self._source_fit = fit_to_source(network, channels, self._source_fit)
+        self.take_network(fitted, self.snapshot.selected, record=True)
+        if self._source_fit is None:
+            how = "given back as they were"
+        else:
+            how = "summed into one" if channels == 1 else "repeated" if network.input_channels == 1 else "refitted"
+        self.statusBar().showMessage(f"Layer 1 now takes {channels} input channel{'s' * (channels != 1)}: "
+                                     f"its filters' slices were {how} (Ctrl+Z undoes)", 8000)
+
+    def keep_network_as_is(self) -> None:
+        """Undo/redo chose this network: leave its input as it is, even if the source differs."""
+        self._kept_network = self.snapshot.network
 
     # --- drawing size follows the panels' size on screen ----------------------------------------
     def _map_panels(self):

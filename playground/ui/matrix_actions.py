@@ -161,6 +161,11 @@ class MatrixActions(QtCore.QObject):
             return
         window.statusBar().showMessage(example.description, 10000)
 
+    @property
+    def example_waiting(self) -> bool:
+        """An example's bank comes with its matrix's first frame: the window must not refit first."""
+        return self._pending is not None
+
     # --- input mode ------------------------------------------------------------------------------
     def set_mode(self, mode: InputMode) -> None:
         """Use ``mode`` for every source from the next frame on."""

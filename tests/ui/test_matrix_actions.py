@@ -120,3 +120,27 @@ def test_ok_reads_a_pasted_text_first_and_stays_open_on_a_bad_one(qtbot):
     dialog.accept()
     assert not dialog.isVisible() and dialog.result() == dialog.DialogCode.Accepted
     assert dialog.source().matrix[:, :, 0].tolist() == [[1, 2], [3, 4]]
+
+
+def test_the_gray_fit_is_one_undo_step_and_rgb_again_gives_the_colour_kernels_back(qtbot, window):
+    win = window
+    matrices = _tools(win).matrices
+    rgb = win.snapshot.network
+    matrices.set_mode(InputMode(grayscale=True))
+    qtbot.waitUntil(lambda: win.snapshot.network.input_channels == 1, timeout=WAIT_MS)
+    assert win.edit_actions.undo_action.isEnabled()
+    # back to colour: the kernels from before, not the summed slice repeated on R, G, B
+    matrices.set_mode(InputMode())
+    qtbot.waitUntil(lambda: win.snapshot.network.input_channels == 3, timeout=WAIT_MS)
+    assert win.snapshot.network == rgb
+    # gray again, then Ctrl+Z: the colour kernels, and later frames do not fit them again
+    matrices.set_mode(InputMode(grayscale=True))
+    qtbot.waitUntil(lambda: win.snapshot.network.input_channels == 1, timeout=WAIT_MS)
+    win.edit_actions.undo()
+    assert win.snapshot.network == rgb
+    qtbot.waitUntil(lambda: win.last_frame is not None and win.last_frame.frame.shape[2] == 1, timeout=WAIT_MS)
+    frame = win.last_frame
+    qtbot.waitUntil(lambda: win.last_frame is not frame, timeout=WAIT_MS)   # a later gray frame was shown
+    assert win.snapshot.network == rgb
+    win.edit_actions.redo()
+    assert win.snapshot.network.input_channels == 1
