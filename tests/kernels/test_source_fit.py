@@ -17,7 +17,7 @@ def test_gray_sums_the_slices_and_rgb_again_gives_the_originals_back():
     rgb = _rgb_network()
     gray, fit = fit_to_source(rgb, 1)
     assert gray.input_channels == 1 and fit is not None
-    for before, after in zip(rgb.layers[0].bank.filters, gray.layers[0].bank.filters):
+    for before, after in zip(rgb.layers[0].bank.filters, gray.layers[0].bank.filters, strict=True):
         assert np.allclose(after.weights[:, :, 0], np.asarray(before.weights, np.float64).sum(axis=2))
     back, fit = fit_to_source(gray, 3, fit)
     assert back == rgb and fit is None
