@@ -183,3 +183,15 @@ def test_a_linear_last_layer_overview_comes_from_tiles_and_matches_its_maps(fram
     y, x = entry.layout.origin(2)
     drawn = entry.pixels[y:y + 30, x:x + 40].astype(float)
     assert np.abs(drawn - expected).max() <= 2
+
+
+def test_layers_around_the_selected_one_skip_per_channel_contributions():
+    """Only the selected layer's contributions are shown; an 8→16 layer's would be 16× its maps."""
+    from playground.kernels.spec import parse_spec
+    from playground.live.network_frame import run_layers
+
+    network = parse_spec("24x32x3 conv:f=3,k=4,p=same,a=relu conv:f=3,k=6,p=same")
+    x = np.random.default_rng(0).random((24, 32, 3), dtype=np.float32)
+    outputs, _, last = run_layers(x, network, 0, 2)
+    assert [out.contributions for out in outputs] == [None, None]
+    assert np.asarray(outputs[1].maps).shape == (24, 32, 6) and np.asarray(last).shape == (24, 32, 6)
