@@ -73,7 +73,7 @@ def filter2d_fits(x_shape, w_shape, stride, dilation, pads, out_hw) -> bool:
             and 0 <= top < f_h and 0 <= left < f_w and f_h * f_w <= _MAX_KERNEL_CELLS)
 
 
-def run_filter2d(backend, x, w, b, pads, maps, contributions) -> None:
+def run_filter2d(backend, x, w, b, pads, maps, contributions, activate=None) -> None:
     """Fill the engine's planar buffers with ``filter2D`` (see :func:`filter2d_fits`).
 
     Parameters
@@ -85,6 +85,8 @@ def run_filter2d(backend, x, w, b, pads, maps, contributions) -> None:
     pads : ((top, bottom), (left, right))
     maps : numpy.ndarray (m, n_H, K, n_W) or None
     contributions : numpy.ndarray (m, n_H, n_c, K, n_W) or None
+    activate : callable or None
+        Applied in place to each finished map (after the bias).
     """
     import cv2  # the CPU path only: the engine itself imports no OpenCV
 
@@ -118,6 +120,8 @@ def run_filter2d(backend, x, w, b, pads, maps, contributions) -> None:
                         cv2.add(out, target, dst=out)
                 if out is not None and b is not None:
                     out += b[i]
+                if out is not None and activate is not None:
+                    activate(out)
 
         backend.run_bands(k, band)
 

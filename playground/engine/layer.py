@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .activations import absolute, relu
 from .conv import conv_maps
 from .pool import pool2d
 from .shapes import as_pair, resolve_padding
@@ -132,14 +131,12 @@ def run_layer(x, w, b, settings: LayerSettings, per_channel: bool = True) -> Lay
         When the settings leave no output (kernel larger than the padded frame,
         a pool window larger than the map), with the numbers in the message.
     """
+    # the activation is applied inside the conv's bands, while the rows are in cache
     maps, contributions = conv_maps(
         x, w, b, stride=settings.stride, padding=settings.padding,
         dilation=settings.dilation, flip=settings.flip, per_channel=per_channel,
+        activation=settings.activation,
     )
-    if settings.activation == "relu":
-        relu(maps, out=maps)
-    elif settings.activation == "abs":
-        absolute(maps, out=maps)
     pooled = None
     if settings.pool is not None:
         pool = settings.pool
