@@ -39,7 +39,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 LINE = re.compile(r"frames=(\d+) fps=([\d.]+) latency_p50_ms=([\d.]+) latency_p95_ms=([\d.]+)")
-GUI_LINE = re.compile(r"gui_ms_p50=([\d.]+) gui_ms_p95=([\d.]+)")
+GUI_LINE = re.compile(r"gui_ms_p50=([\d.]+) gui_ms_p95=([\d.]+) worker_ms_p50=([\d.]+)")
 NAMED = {"3layers": "480x640x3 conv:f=3,k=8,p=same,a=relu maxpool:f=2 conv:f=3,k=16,p=same,a=relu maxpool:f=2 "
                     "conv:f=3,k=16,p=same"}
 
@@ -90,10 +90,12 @@ def app_run(source_spec: str, frames: int, network: str = "default") -> tuple[fl
     with tempfile.TemporaryDirectory() as folder:
         env["KERNEL_PLAYGROUND_SETTINGS"] = str(Path(folder) / "settings.ini")
         done = subprocess.run([sys.executable, str(REPO / "main.py"), "--source", source_spec,
-                               "--benchmark", str(frames), *extra], env=env, capture_output=True, text=True, timeout=600)
+                               "--benchmark", str(frames), *extra],
+                              env=env, capture_output=True, text=True, timeout=600)
     match = LINE.search(done.stdout)
     gui = GUI_LINE.search(done.stderr)
-    gui_text = f" gui_ms_p50={gui.group(1)} gui_ms_p95={gui.group(2)}" if gui else " (no GUI-thread figures)"
+    gui_text = (f" gui_ms_p50={gui.group(1)} gui_ms_p95={gui.group(2)} worker_ms_p50={gui.group(3)}" if gui
+                else " (no GUI-thread figures)")
     print(f"  [{network}] {done.stdout.strip() or done.stderr.strip()}{gui_text if match else ''} "
           f"(load average {os.getloadavg()[0]:.2f})")
     if not match:

@@ -17,6 +17,7 @@ from playground.render.colormaps import DIVERGING, SEQUENTIAL, lut
 from . import theme
 from .color_bar import ColorBar
 from .elided_label import ElidedLabel
+from .fast_image import FastImageItem
 from .map_panel import readout_value
 
 __all__ = ["BigMapPanel", "tile_index"]
@@ -50,8 +51,7 @@ class BigMapPanel(QtWidgets.QFrame):
         self.view.ci.setContentsMargins(0, 0, 0, 0)
         self.box = self.view.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self.box.setMouseEnabled(False, False)  # a projected map stays put
-        self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setAutoDownsample(False)
+        self.image = FastImageItem()   # converted to RGB32 once, not on every paint
         self.box.addItem(self.image)
         self.colour_bar = ColorBar()
         body.addWidget(self.view, 1)

@@ -36,8 +36,9 @@ class ColorBar(QtWidgets.QWidget):
     def set_table(self, table: np.ndarray) -> None:
         """``table`` (256, 3) uint8."""
         column = np.ascontiguousarray(table[::-1][:, None, :].repeat(8, axis=1))  # top = high
-        self._bytes = column.tobytes()
-        self._image = QtGui.QImage(self._bytes, 8, 256, 24, QtGui.QImage.Format.Format_RGB888)
+        packed = QtGui.QImage(column.tobytes(), 8, 256, 24, QtGui.QImage.Format.Format_RGB888)
+        # an owned RGB32 copy: Qt paints it without converting on every frame's repaint
+        self._image = packed.convertToFormat(QtGui.QImage.Format.Format_RGB32)
         self.update()
 
     def set_levels(self, low: float, high: float, name: str = "") -> None:

@@ -1,0 +1,66 @@
+"""What the GUI thread paints each frame is ready to paint: RGB32 pictures, label chips drawn once."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtGui
+
+from playground.render.colormaps import DIVERGING, SEQUENTIAL, lut
+
+
+def _rgb(image: QtGui.QImage, x: int, y: int) -> tuple[int, int, int]:
+    colour = image.pixelColor(x, y)
+    return colour.red(), colour.green(), colour.blue()
+
+
+def test_an_indexed_map_is_converted_once_to_rgb32_with_its_colours(qtbot):
+    from playground.ui.fast_image import FastImageItem
+
+    item = FastImageItem()
+    table = lut(DIVERGING)
+    pixels = np.array([[0, 128, 255], [7, 200, 64]], np.uint8)
+    item.setLookupTable(table)
+    item.setImage(pixels, autoLevels=False, levels=(0, 255))
+    item.render()
+    assert item.qimage.format() == QtGui.QImage.Format.Format_RGB32
+    for y in range(2):
+        for x in range(3):
+            assert _rgb(item.qimage, x, y) == tuple(int(v) for v in table[pixels[y, x]])
+
+
+def test_the_input_picture_is_converted_too(qtbot):
+    from playground.ui.fast_image import FastImageItem
+
+    item = FastImageItem()
+    rgb = np.zeros((4, 5, 3), np.uint8)
+    rgb[1, 2] = (10, 200, 30)
+    item.setImage(rgb, autoLevels=False, levels=(0, 255))
+    item.render()
+    assert item.qimage.format() == QtGui.QImage.Format.Format_RGB32
+    assert _rgb(item.qimage, 2, 1) == (10, 200, 30)
+
+
+def test_overview_pictures_keep_their_colours_and_aspect(qtbot):
+    from playground.ui.network_overview import _TABLES, _CrispImage
+
+    picture = _CrispImage()
+    qtbot.addWidget(picture)
+    picture.resize(200, 100)
+    pixels = np.array([[0, 255, 40, 90]] * 2, np.uint8)   # 2 × 4: twice as wide as high
+    picture.set_pixels(pixels, _TABLES[False])
+    table = lut(SEQUENTIAL)
+    assert _rgb(picture._image, 1, 0) == tuple(int(v) for v in table[255])
+    rect = picture.image_rect()
+    assert abs(rect.width() / rect.height() - 2.0) < 1e-6 and rect.width() == 200
+
+
+def test_label_chips_are_drawn_once_per_text_and_width(qtbot):
+    from playground.ui.map_panel import _TileLabels
+
+    labels = _TileLabels()
+    font = QtGui.QFont()
+    first = labels._chip("vertical edge · R", 300, font)
+    assert labels._chip("vertical edge · R", 300, font) is first   # reused, not laid out again
+    narrow = labels._chip("vertical edge · R", 40, font)
+    assert narrow is not first and narrow.width() < first.width()   # elided to the narrower tile
+    assert first.width() >= QtGui.QFontMetrics(font).horizontalAdvance("vertical edge · R")
