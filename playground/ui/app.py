@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtWidgets
 
 from playground import __version__
 from playground.engine import set_backend
+from playground.engine.backend import reserve_cores
 from playground.live.snapshot import Snapshot
 from playground.sources import SourceError, open_source
 
@@ -235,6 +236,8 @@ def run(*, screenshot: str | os.PathLike | None = None, backend: str | None = No
 def _run(interrupted: list, opened: list, *, screenshot, backend, source, benchmark, settings_path, size,
          network, presentation) -> int:
     """:func:`run` with its Ctrl+C handler in place: ``opened`` receives the window."""
+    # the GUI thread paints while the engine computes: leave it a core (see reserve_cores)
+    reserve_cores(1)
     if backend is not None:
         set_backend(backend)
     configure_pyqtgraph()

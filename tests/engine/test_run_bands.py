@@ -56,3 +56,19 @@ def test_a_stalled_worker_leaves_its_share_to_the_caller():
     # the stalled worker ran at most one piece (it slept 0.3 s; the caller's pieces take µs)
     pieces = 2 * _PIECES_PER_WORKER
     assert len(ran_by_caller) >= pieces - 1
+
+
+def test_reserved_cores_leave_the_engine_the_rest_and_at_least_one():
+    from playground.engine import backend as backend_module
+
+    cores = backend_module.usable_cores()
+    try:
+        info = backend_module.reserve_cores(1)
+        assert backend_module._current.workers == max(1, min(cores - 1, 8))
+        if cores > 1:
+            assert "left to the window" in info.device
+        backend_module.reserve_cores(cores + 5)
+        assert backend_module._current.workers == 1
+    finally:
+        backend_module.reserve_cores(0)
+    assert backend_module._current.workers == min(cores, 8)

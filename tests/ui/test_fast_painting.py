@@ -23,6 +23,7 @@ def test_an_indexed_map_is_converted_once_to_rgb32_with_its_colours(qtbot):
     item.setImage(pixels, autoLevels=False, levels=(0, 255))
     item.render()
     assert item.qimage.format() == QtGui.QImage.Format.Format_RGB32
+    assert item._pixels32.shape == (2, 3)   # the one-look-up path, not pyqtgraph's
     for y in range(2):
         for x in range(3):
             assert _rgb(item.qimage, x, y) == tuple(int(v) for v in table[pixels[y, x]])
