@@ -136,7 +136,8 @@ def usable_cores() -> int:
 def _cpu_backend(requested: str, note: str = "") -> _Backend:
     cores = usable_cores()
     workers = max(1, min(cores - _reserved, 8))
-    spare = f", {cores - workers} left to the window" if _reserved and cores > workers else ""
+    left = min(_reserved, cores - workers)   # not the cores the cap of 8 leaves idle
+    spare = f", {left} left to the window" if left > 0 else ""
     info = BackendInfo("numpy", f"CPU ({workers} thread{'s' if workers != 1 else ''}{spare})", requested, note)
     return _Backend(np, info, workers, cache_bytes=3 << 19)
 
@@ -149,7 +150,10 @@ def reserve_cores(count: int) -> BackendInfo:
     PySide holds Python's lock while Qt paints). Measured on a 2-core Zen 3 with a
     3-layer network in the app, interleaved runs: one band gave 20–22 FPS with
     latency p95 75–85 ms and 11 ms of GUI work a frame, two bands 19–21 FPS, p95
-    86–89 ms and 15 ms. Headless work (export, learning) keeps every core.
+    86–89 ms and 15 ms. The command-line tools (export, learn, summary) do not call
+    this and keep every core; in the window, the Learn panel, exports and recording
+    share the reduced count. On a 2-core machine the window's engine thus runs on one
+    thread, and :meth:`_Backend.run_bands`'s sharing of pieces matters from 3 cores up.
 
     Returns
     -------

@@ -58,7 +58,8 @@ def fit_to_source(network: Network, channels: int, last: SourceFit | None = None
         channel count as before it) or refitted by :func:`follow_channels`
         (3 → 1 sums the slices, 1 → 3 repeats them); deeper layers unchanged.
     fit : SourceFit or None
-        ``last`` when nothing changed; else the fit just made.
+        ``last`` when nothing changed; None after a restore (nothing left to give
+        back); else the fit just made.
     """
     if channels == network.input_channels:
         return network, last

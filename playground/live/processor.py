@@ -209,7 +209,8 @@ class FrameProcessor:
                 if len(snapshot.bank.active) != len(snapshot.bank) or isinstance(chosen.maps, OnDemandArray) \
                         or isinstance(chosen.pooled, OnDemandArray):
                     w, b, settings = network.layers[selected].stage
-                    chosen = run_layer(layer_input, w, b, settings)
+                    # only what it hands on: the views already have their contributions
+                    chosen = run_layer(layer_input, w, b, settings, per_channel=False)
                 # a last layer that is linear shows only overview tiles: read from its input
                 tiled = selected < depth - 1 and tiles_suffice(network, depth - 1)
                 stop = depth - 1 if tiled else depth

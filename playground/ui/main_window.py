@@ -184,7 +184,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for panel in (self.filters_panel, self.channels_panel, self.pooled_panel):
             panel.tile_clicked.connect(self.editor.set_selected)
         self._show_source(source)
-        self._source_fit, self._kept_network = None, None   # see _follow_source_channels
+        self._source_fit, self._kept = None, None   # see _follow_source_channels
         self._fit_timer = QtCore.QTimer(self)
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(150)   # after resizing settles
@@ -319,8 +319,10 @@ class MainWindow(QtWidgets.QMainWindow):
         layer from before a fit, and the next frame must not fit it again.
         """
         network = self.snapshot.network
+        if self._kept is not None and (self._kept[0] is not network or self._kept[1] != channels):
+            self._kept = None   # edited since, or the source changed: follow again
         if channels == network.input_channels or not takes_input_channels(channels) or \
-                network is self._kept_network or self.number_tools.matrices.example_waiting:
+                self._kept is not None or self.number_tools.matrices.example_waiting:
             return
         fitted, self._source_fit = fit_to_source(network, channels, self._source_fit)
         self.take_network(fitted, self.snapshot.selected, record=True)
@@ -332,8 +334,10 @@ class MainWindow(QtWidgets.QMainWindow):
                                      f"its filters' slices were {how} (Ctrl+Z undoes)", 8000)
 
     def keep_network_as_is(self) -> None:
-        """Undo/redo chose this network: leave its input as it is, even if the source differs."""
-        self._kept_network = self.snapshot.network
+        """Undo/redo chose this network: leave its input as it is while the source keeps the
+        channel count it has now (a later switch, gray on or off, fits layer 1 again)."""
+        channels = self.last_input.shape[2] if self.last_input is not None else None
+        self._kept = (self.snapshot.network, channels)
 
     # --- drawing size follows the panels' size on screen ----------------------------------------
     def _map_panels(self):

@@ -96,33 +96,37 @@ class _TileLabels(QtWidgets.QGraphicsItem):
         gap_px = transform.m11() * self._gap
         for x, y, text in self._labels:
             point = transform.map(QtCore.QPointF(x, y))
-            chip = self._chip(text, int(width), font)
+            chip = self._chip(text, int(width), font, painter.device().devicePixelRatioF())
             # above the tile when the gap has room (small maps zoomed in), else in its corner
             top = point.y() - chip_h - 1 if gap_px >= chip_h + 2 else point.y() + 2
             painter.drawImage(QtCore.QPointF(point.x() + 2, top), chip)
         painter.restore()
 
-    def _chip(self, text: str, width: int, font: QtGui.QFont) -> QtGui.QImage:
+    def _chip(self, text: str, width: int, font: QtGui.QFont, ratio: float = 1.0) -> QtGui.QImage:
         """A label chip (dark box, text elided to ``width``), drawn once and reused.
 
         Laying text out is the costly part of painting a frame's 40 labels (about
         5 ms a frame on a 2-core laptop, with Python's lock held): the labels stay
-        the same from frame to frame, so each is drawn once per text, width and font.
+        the same from frame to frame, so each is drawn once per text, width, font and
+        device pixel ratio (``ratio``: 2 on a HiDPI screen, so the text stays sharp).
         """
-        key = (text, width, font.key())
+        key = (text, width, font.key(), ratio)
         chip = self._chips.get(key)
         if chip is None:
             if len(self._chips) > 512:   # names edited, widths changed: forget the old ones
                 self._chips.clear()
             metrics = QtGui.QFontMetrics(font)
             shown = metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, width)
-            chip = QtGui.QImage(metrics.horizontalAdvance(shown) + 6, metrics.height() + 2,
+            size = QtCore.QSizeF(metrics.horizontalAdvance(shown) + 6, metrics.height() + 2)
+            chip = QtGui.QImage(round(size.width() * ratio), round(size.height() * ratio),
                                 QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+            chip.setDevicePixelRatio(ratio)
             chip.fill(QtGui.QColor(0, 0, 0, 160))
             chip_painter = QtGui.QPainter(chip)
             chip_painter.setFont(font)
             chip_painter.setPen(QtGui.QColor(theme.TEXT))
-            chip_painter.drawText(chip.rect(), QtCore.Qt.AlignmentFlag.AlignCenter, shown)
+            chip_painter.drawText(QtCore.QRectF(QtCore.QPointF(0, 0), size), QtCore.Qt.AlignmentFlag.AlignCenter,
+                                  shown)
             chip_painter.end()
             self._chips[key] = chip
         return chip

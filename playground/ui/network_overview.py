@@ -53,7 +53,7 @@ class _CrispImage(QtWidgets.QWidget):
 
     def image_rect(self) -> QtCore.QRectF:
         """Where the picture lies in the widget (centred, aspect kept)."""
-        if self._image is None:
+        if self._image is None or self._image.isNull():
             return QtCore.QRectF()
         w, h = self._image.width(), self._image.height()
         scale = min(self.width() / w, self.height() / h)
@@ -62,7 +62,7 @@ class _CrispImage(QtWidgets.QWidget):
     def paintEvent(self, event) -> None:
         painter = QtGui.QPainter(self)
         painter.fillRect(self.rect(), QtGui.QColor(theme.WINDOW))
-        if self._image is not None:
+        if self._image is not None and not self._image.isNull():
             painter.drawImage(self.image_rect(), self._image)   # no SmoothPixmapTransform: crisp cells
         painter.end()
 

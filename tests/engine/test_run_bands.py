@@ -72,3 +72,16 @@ def test_reserved_cores_leave_the_engine_the_rest_and_at_least_one():
     finally:
         backend_module.reserve_cores(0)
     assert backend_module._current.workers == min(cores, 8)
+
+
+def test_the_device_text_counts_only_the_reserved_cores(monkeypatch):
+    from playground.engine import backend as backend_module
+
+    monkeypatch.setattr(backend_module, "usable_cores", lambda: 16)
+    try:
+        info = backend_module.reserve_cores(1)
+        assert backend_module._current.workers == 8   # the cap, not 15
+        assert "(8 threads, 1 left to the window)" in info.device
+    finally:
+        monkeypatch.undo()
+        backend_module.reserve_cores(0)

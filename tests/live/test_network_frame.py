@@ -195,3 +195,22 @@ def test_layers_around_the_selected_one_skip_per_channel_contributions():
     outputs, _, last = run_layers(x, network, 0, 2)
     assert [out.contributions for out in outputs] == [None, None]
     assert np.asarray(outputs[1].maps).shape == (24, 32, 6) and np.asarray(last).shape == (24, 32, 6)
+
+
+def test_the_selected_layer_rerun_for_the_next_one_skips_contributions(frame, monkeypatch):
+    """A linear selected layer's maps are computed on demand; the copy run for the layer
+    after it must not compute per-channel contributions (16× the maps for a 16→16 layer)."""
+    import playground.live.processor as processor_module
+    from playground.kernels.spec import parse_spec
+
+    calls = []
+    real = processor_module.run_layer
+
+    def recording(*args, **kwargs):
+        calls.append(kwargs.get("per_channel", True))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(processor_module, "run_layer", recording)
+    network = parse_spec("120x160x3 conv:f=3,k=4,p=same conv:f=3,k=4,p=same,a=relu")
+    result = FrameProcessor().process(frame, Snapshot(network=network, selected=0), smooth=False)
+    assert result.error is None and calls == [False]

@@ -65,3 +65,24 @@ def test_label_chips_are_drawn_once_per_text_and_width(qtbot):
     narrow = labels._chip("vertical edge · R", 40, font)
     assert narrow is not first and narrow.width() < first.width()   # elided to the narrower tile
     assert first.width() >= QtGui.QFontMetrics(font).horizontalAdvance("vertical edge · R")
+
+
+def test_label_chips_are_sharp_on_a_hidpi_screen(qtbot):
+    from playground.ui.map_panel import _TileLabels
+
+    labels = _TileLabels()
+    font = QtGui.QFont()
+    plain = labels._chip("Sobel x", 300, font, 1.0)
+    sharp = labels._chip("Sobel x", 300, font, 2.0)
+    assert sharp is not plain and sharp.devicePixelRatio() == 2.0
+    assert (sharp.width(), sharp.height()) == (2 * plain.width(), 2 * plain.height())
+
+
+def test_an_empty_overview_picture_paints_nothing_and_does_not_fail(qtbot):
+    from playground.ui.network_overview import _TABLES, _CrispImage
+
+    picture = _CrispImage()
+    qtbot.addWidget(picture)
+    picture.set_pixels(np.zeros((0, 0), np.uint8), _TABLES[True])
+    assert picture.image_rect().isEmpty()
+    picture.grab()   # paints without dividing by a zero size

@@ -144,3 +144,22 @@ def test_the_gray_fit_is_one_undo_step_and_rgb_again_gives_the_colour_kernels_ba
     assert win.snapshot.network == rgb
     win.edit_actions.redo()
     assert win.snapshot.network.input_channels == 1
+
+
+def test_after_an_ordinary_undo_gray_still_fits_layer_1(qtbot, window):
+    """Undo marks the network "as chosen" only while the source keeps its channel count."""
+    win = window
+    matrices = _tools(win).matrices
+    qtbot.waitUntil(lambda: win.last_frame is not None, timeout=WAIT_MS)
+    first = win.snapshot.bank.filters[0]
+    win.take_bank(win.snapshot.bank.replace_filter(0, first.with_weights(first.weights * 2)))
+    win.edit_actions.undo()
+    matrices.set_mode(InputMode(grayscale=True))
+    qtbot.waitUntil(lambda: win.snapshot.network.input_channels == 1, timeout=WAIT_MS)
+    # and an undone fit is fitted again once the source goes to colour and back to gray
+    win.edit_actions.undo()
+    assert win.snapshot.network.input_channels == 3
+    matrices.set_mode(InputMode())
+    qtbot.waitUntil(lambda: win.last_frame is not None and win.last_frame.frame.shape[2] == 3, timeout=WAIT_MS)
+    matrices.set_mode(InputMode(grayscale=True))
+    qtbot.waitUntil(lambda: win.snapshot.network.input_channels == 1, timeout=WAIT_MS)
