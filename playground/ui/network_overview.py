@@ -41,6 +41,11 @@ class _CrispImage(QtWidgets.QWidget):
         self.setMinimumSize(40, 40)
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, QtWidgets.QSizePolicy.Policy.Expanding)
 
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt's name)
+        # what the pyqtgraph view it replaces asked for: the input column's splitter
+        # shares its height between the input and the layers by these hints
+        return QtCore.QSize(600, 480)
+
     def set_pixels(self, pixels: np.ndarray, table: list[int]) -> None:
         """Show ``pixels`` (h, w) uint8 colour indices through ``table`` (256 ARGB values)."""
         self.pixels = np.ascontiguousarray(pixels, np.uint8)

@@ -94,6 +94,10 @@ def test_select_layer_2_edit_a_kernel_and_see_its_maps_change(qtbot, window):
     # the overview shows both layers, layer 2 marked
     assert [entry.index for entry in after.overview] == [0, 1]
     assert window.network_ui.overview.views[1].title.text().startswith("▶ CONV2")
+    # each layer's mosaic gets a real share of the column, not a thumbnail squeezed by the input
+    column = window.network_ui.overview.parentWidget()
+    for view in window.network_ui.overview.views:
+        assert view.picture.height() >= column.height() // 6, (view.picture.height(), column.height())
 
 
 def test_add_and_remove_a_layer_update_the_table_and_undo_restores(qtbot, window):
