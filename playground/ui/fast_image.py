@@ -34,6 +34,7 @@ class FastImageItem(pg.ImageItem):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("axisOrder", "row-major")
+        self._packed_source = self._packed = self._pixels32 = None   # see _render_indexed
         super().__init__(*args, **kwargs)
         self.setAutoDownsample(False)
 
@@ -54,13 +55,18 @@ class FastImageItem(pg.ImageItem):
             return False
         if levels is not None and tuple(np.ravel(levels)) != (0, 255):
             return False
-        if getattr(self, "_packed_source", None) is not table:
+        if self._packed_source is not table:
             rgb = table.astype(np.uint32)
             self._packed = (0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).astype(np.uint32)
             self._packed_source = table
-        self._pixels32 = np.take(self._packed, image)   # (h, w) uint32: the QImage reads this buffer
+        # (h, w) uint32, reused from frame to frame (render and paint both run on the GUI
+        # thread, so the last picture is painted before this buffer is written again)
+        pixels = self._pixels32
+        if pixels is None or pixels.shape != image.shape:
+            pixels = self._pixels32 = np.empty(image.shape, np.uint32)
+        np.take(self._packed, image, out=pixels)
         h, w = image.shape
-        self.qimage = QtGui.QImage(self._pixels32.data, w, h, 4 * w, QtGui.QImage.Format.Format_RGB32)
+        self.qimage = QtGui.QImage(pixels.data, w, h, 4 * w, QtGui.QImage.Format.Format_RGB32)
         self._renderRequired = False
         self._unrenderable = False
         return True
