@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import buffers
+from .backend import backend_for
 from .conv import conv_maps
-from .pool import pool2d
-from .shapes import as_pair, resolve_padding
+from .pool import pool2d, pool_rows
+from .shapes import as_pair, effective_size, output_size, resolve_padding
 
 __all__ = ["PoolSettings", "LayerSettings", "LayerOutput", "run_layer", "ACTIVATIONS", "POOL_MODES",
            "MAX_STRIDE", "MAX_DILATION", "MAX_PADDING", "MAX_POOL"]
@@ -131,18 +133,56 @@ def run_layer(x, w, b, settings: LayerSettings, per_channel: bool = True) -> Lay
         When the settings leave no output (kernel larger than the padded frame,
         a pool window larger than the map), with the numbers in the message.
     """
-    # the activation is applied inside the conv's bands, while the rows are in cache
+    # the activation (and pooling that can be) is applied inside the conv's bands,
+    # while the rows are in cache
+    pads = settings.pads(x.shape[:2], w.shape[0])
+    fused = _fused_pool(x, w, settings, pads)
+    pooled_planar, rows_done = fused if fused is not None else (None, None)
     maps, contributions = conv_maps(
         x, w, b, stride=settings.stride, padding=settings.padding,
         dilation=settings.dilation, flip=settings.flip, per_channel=per_channel,
-        activation=settings.activation,
+        activation=settings.activation, rows_done=rows_done,
+        row_multiple=settings.pool.stride if fused is not None else 1,
     )
     pooled = None
-    if settings.pool is not None:
+    if pooled_planar is not None:
+        pooled = pooled_planar.transpose(0, 2, 1)   # (n_H, K, n_W) → (n_H, n_W, K), as pool2d gives
+    elif settings.pool is not None:
         pool = settings.pool
         n_h, n_w = maps.shape[:2]
         if pool.size > min(n_h, n_w):
             raise ValueError(f"pool window {pool.size}×{pool.size} is larger than the {n_h}×{n_w} map")
         pooled = pool2d(maps, pool.size, pool.stride, mode=pool.mode)
-    pads = settings.pads(x.shape[:2], w.shape[0])
     return LayerOutput(maps, contributions, pooled, pads)
+
+
+def _fused_pool(x, w, settings: LayerSettings, pads):
+    """(pooled planar buffer (n_H_pool, K, n_W_pool), the conv's ``rows_done``) when the
+    pooling can run band by band inside the conv, else None.
+
+    It can when windows do not overlap (f ≤ s: each lies inside one band of rows
+    whose start is a multiple of s), on one image whose maps hold at least one
+    window; otherwise :func:`pool2d` runs after the conv (and says what is wrong).
+    """
+    pool = settings.pool
+    if pool is None or pool.size > pool.stride or getattr(x, "ndim", 0) != 3 or getattr(w, "ndim", 0) != 4:
+        return None
+    out_hw = []
+    for n, (p0, p1) in zip(x.shape[:2], pads, strict=True):
+        if effective_size(w.shape[0], settings.dilation) > n + p0 + p1:
+            return None
+        out_hw.append(output_size(n, w.shape[0], (p0, p1), settings.stride, settings.dilation))
+    if pool.size > min(out_hw):
+        return None
+    f, s = pool.size, pool.stride
+    pooled_hw = [output_size(n, f, (0, 0), s) for n in out_hw]
+    xp = backend_for([x]).xp
+    pooled = buffers.recycled(xp, (pooled_hw[0], w.shape[3], pooled_hw[1]))
+
+    def rows_done(first: int, last: int, rows) -> None:
+        start = first // s                                           # first is a multiple of s
+        stop = min(pooled_hw[0], (last - first - f) // s + 1 + start) if last - first >= f else start
+        if stop > start:
+            pool_rows(xp, rows, pooled[start:stop], f, s, pool.mode)
+
+    return pooled, rows_done

@@ -9,7 +9,7 @@ from .backend import backend_for
 from .shapes import as_pair, output_size, resolve_padding
 from .validation import check_real_array
 
-__all__ = ["pool2d"]
+__all__ = ["pool2d", "pool_rows"]
 
 _MODES = ("max", "avg")
 
@@ -108,3 +108,48 @@ def _real_cell_share(xp, size, f, stride, pads, out_hw):
         counts.append(np.minimum(start + k, n) - np.maximum(start, 0))
     share = 1.0 / np.outer(counts[0], counts[1]).astype(np.float32)
     return xp.asarray(share[:, :, None])
+
+
+def pool_rows(xp, rows, out, f: int, stride: int, mode: str = "max") -> None:
+    """Pool a band of planar maps into ``out``: square windows, no padding.
+
+    The conv hands its maps over band by band while they are in cache
+    (:func:`~playground.engine.conv.conv_maps`'s ``rows_done``); pooling each band
+    there saved reading a 640×480×8 layer's maps back from memory.
+
+    Parameters
+    ----------
+    xp : numpy or cupy
+    rows : array float32 (n_rows, K, n_W)
+        Map rows, planar; output row p pools rows p·s … p·s + f − 1.
+    out : array float32 (n_out, K, n_W_out)
+        Written; needs n_rows ≥ (n_out − 1)·s + f and n_W ≥ (n_W_out − 1)·s + f.
+    f, stride : int
+    mode : {"max", "avg"}
+    """
+    n_out, k, w_out = out.shape
+    if mode == "max":
+        combine = xp.maximum
+    elif mode == "avg":
+        combine = xp.add
+    else:
+        raise ValueError(f"mode must be 'max' or 'avg'; got {mode!r}")
+    span = (n_out - 1) * stride + 1
+    # the f rows of each window first (contiguous rows: fast), then its f columns
+    reduced = buffers.scratch(xp, "pool:band", (n_out, k, rows.shape[2]))
+    views = [rows[i: i + span: stride] for i in range(f)]
+    _combine_all(combine, reduced, views)
+    span = (w_out - 1) * stride + 1
+    _combine_all(combine, out, [reduced[:, :, j: j + span: stride] for j in range(f)])
+    if mode == "avg":
+        out *= 1.0 / (f * f)
+
+
+def _combine_all(combine, target, views) -> None:
+    """``target`` = ``views`` combined pairwise (one view: copied)."""
+    if len(views) == 1:
+        target[...] = views[0]
+        return
+    combine(views[0], views[1], out=target)
+    for view in views[2:]:
+        combine(target, view, out=target)

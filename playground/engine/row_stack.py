@@ -80,18 +80,19 @@ def stack_budget(cache_bytes: int | None) -> int | None:
 
 
 def chunk_rows(out_h: int, row_bytes: int, stride_h: int, dilation_h: int, cache_bytes: int | None,
-               workers: int = 1) -> int:
+               workers: int = 1, multiple: int = 1) -> int:
     """Output rows per chunk: about as many as fit ``cache_bytes`` of stack (at least 8).
 
     The chunks are then evened out to a whole number per worker, so the threads
     finish together (a short image may get chunks under 8 rows that way): 480 rows
     in 68-row chunks had left one thread 272 rows and the other 208. The count is a
     multiple of the row-phase period d_H / gcd(s_H, d_H), so every chunk starts at
-    stack phase 0. ``cache_bytes=None`` means one chunk (the GPU).
+    stack phase 0, and of ``multiple`` (a pooling stride: each pooling window then
+    lies inside one chunk). ``cache_bytes=None`` means one chunk (the GPU).
     """
     if cache_bytes is None:
         return out_h
-    period = dilation_h // math.gcd(stride_h, dilation_h)
+    period = math.lcm(dilation_h // math.gcd(stride_h, dilation_h), max(1, multiple))
     rows = max(8, cache_bytes // max(1, row_bytes * stride_h))
     count = _ceil_div(_ceil_div(out_h, rows), workers) * workers
     rows = _ceil_div(out_h, count)
