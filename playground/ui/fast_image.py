@@ -9,9 +9,10 @@ converted once to RGB32 0.4 ms, the conversion itself 0.4 ms. The conversion is
 done once per new picture here, not once per paint.
 
 For the common case, 8-bit colour indices through a 256-entry colour table, the
-32-bit picture is made directly by one table look-up (the table packed as
-0xffRRGGBB once per table), skipping pyqtgraph's per-frame colour-table list
-and the conversion.
+32-bit picture is made by Qt's own indexed → RGB32 conversion, with the table
+packed as 0xffRRGGBB once per table: that skips pyqtgraph's per-frame colour-table
+list, and took 0.29 ms for a 900×400 mosaic where a NumPy table look-up
+(``np.take``) took 0.62 ms (2-core Zen 3).
 """
 
 from __future__ import annotations
@@ -20,9 +21,19 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtGui
 
-__all__ = ["FastImageItem"]
+__all__ = ["FastImageItem", "indexed_to_rgb32"]
 
 _FAST = (QtGui.QImage.Format.Format_RGB32, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+
+
+def indexed_to_rgb32(pixels: np.ndarray, colours: list[int]) -> QtGui.QImage:
+    """(h, w) uint8 colour indices through ``colours`` (256 0xAARRGGBB values) as an RGB32
+    picture that owns its memory (the indices may be rewritten once this returns)."""
+    rows = np.ascontiguousarray(pixels, np.uint8)   # held until the conversion has read it
+    h, w = rows.shape
+    indexed = QtGui.QImage(rows.data, w, h, rows.strides[0], QtGui.QImage.Format.Format_Indexed8)
+    indexed.setColorTable(colours)
+    return indexed.convertToFormat(QtGui.QImage.Format.Format_RGB32)
 
 
 class FastImageItem(pg.ImageItem):
@@ -34,7 +45,7 @@ class FastImageItem(pg.ImageItem):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("axisOrder", "row-major")
-        self._packed_source = self._packed = self._pixels32 = None   # see _render_indexed
+        self._packed_source = self._colours = None   # see _render_indexed
         super().__init__(*args, **kwargs)
         self.setAutoDownsample(False)
 
@@ -48,7 +59,7 @@ class FastImageItem(pg.ImageItem):
 
     def _render_indexed(self) -> bool:
         """uint8 indices (h, w) through a (256, 3) uint8 table, levels none or 0–255: the
-        RGB32 picture by one look-up. False when the picture is anything else."""
+        RGB32 picture by Qt's conversion. False when the picture is anything else."""
         image, table, levels = self.image, self.lut, self.levels
         if not (isinstance(image, np.ndarray) and image.ndim == 2 and image.dtype == np.uint8 and image.size
                 and isinstance(table, np.ndarray) and table.shape == (256, 3) and table.dtype == np.uint8):
@@ -57,16 +68,10 @@ class FastImageItem(pg.ImageItem):
             return False
         if self._packed_source is not table:
             rgb = table.astype(np.uint32)
-            self._packed = (0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]).astype(np.uint32)
+            packed = 0xFF000000 | (rgb[:, 0] << 16) | (rgb[:, 1] << 8) | rgb[:, 2]
+            self._colours = [int(value) for value in packed]
             self._packed_source = table
-        # (h, w) uint32, reused from frame to frame (render and paint both run on the GUI
-        # thread, so the last picture is painted before this buffer is written again)
-        pixels = self._pixels32
-        if pixels is None or pixels.shape != image.shape:
-            pixels = self._pixels32 = np.empty(image.shape, np.uint32)
-        np.take(self._packed, image, out=pixels)
-        h, w = image.shape
-        self.qimage = QtGui.QImage(pixels.data, w, h, 4 * w, QtGui.QImage.Format.Format_RGB32)
+        self.qimage = indexed_to_rgb32(image, self._colours)
         self._renderRequired = False
         self._unrenderable = False
         return True

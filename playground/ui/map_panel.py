@@ -62,6 +62,8 @@ class _TileLabels(QtWidgets.QGraphicsItem):
         self._rect = QtCore.QRectF()
         self._view: MapView | None = None
         self._chips: dict[tuple, QtGui.QImage] = {}   # see _chip
+        self._plan = None   # (key, borders, placed chips) for the last zoom: see paint
+        self._labels_version = 0
         self.setZValue(10)
 
     def set_view(self, view: MapView | None) -> None:
@@ -73,6 +75,7 @@ class _TileLabels(QtWidgets.QGraphicsItem):
                    gap: float = 0.0) -> None:
         self.prepareGeometryChange()
         self._labels, self._tile_w, self._rect, self._gap = labels, tile_w, rect, gap
+        self._labels_version += 1
         self.update()
 
     def boundingRect(self) -> QtCore.QRectF:
@@ -85,22 +88,54 @@ class _TileLabels(QtWidgets.QGraphicsItem):
         width = transform.m11() * self._tile_w - 6
         if width < 14:
             return  # tiles too small for any text
-        painter.save()
-        painter.resetTransform()
-        self._paint_borders_and_values(painter, transform)
         # a point under the window's font: larger with Ctrl + (presentation), 8 pt at 9 pt
         font = QtGui.QFont(widget.font()) if widget is not None else painter.font()
         font.setPointSizeF(max(7.0, font.pointSizeF() - 1))
-        painter.setFont(font)
+        ratio = painter.device().devicePixelRatioF()
+        layout = self._view.layout if self._view is not None else None
+        key = (transform.m11(), transform.m22(), transform.dx(), transform.dy(), ratio, font.key(),
+               self._labels_version, layout)
+        if self._plan is None or self._plan[0] != key:
+            self._plan = (key, self._borders(transform), self._placed_chips(transform, int(width), font, ratio))
+        _, borders, chips = self._plan
+        painter.save()
+        painter.resetTransform()
+        if borders:
+            painter.setPen(QtGui.QPen(QtGui.QColor(theme.BORDER), 1))
+            painter.drawRects(borders)
+        self._paint_values(painter, transform)
+        for point, chip in chips:
+            painter.drawImage(point, chip)
+        painter.restore()
+
+    def _placed_chips(self, transform: QtGui.QTransform, width: int, font: QtGui.QFont,
+                      ratio: float) -> list[tuple[QtCore.QPointF, QtGui.QImage]]:
+        """Each label's chip and where it goes on screen, for one zoom: laid out once
+        and reused while the zoom, the labels and the font stay (a frame then costs
+        one image copy per label, not its layout)."""
         chip_h = QtGui.QFontMetrics(font).height() + 2
         gap_px = transform.m11() * self._gap
+        placed = []
         for x, y, text in self._labels:
             point = transform.map(QtCore.QPointF(x, y))
-            chip = self._chip(text, int(width), font, painter.device().devicePixelRatioF())
+            chip = self._chip(text, width, font, ratio)
             # above the tile when the gap has room (small maps zoomed in), else in its corner
             top = point.y() - chip_h - 1 if gap_px >= chip_h + 2 else point.y() + 2
-            painter.drawImage(QtCore.QPointF(point.x() + 2, top), chip)
-        painter.restore()
+            placed.append((QtCore.QPointF(point.x() + 2, top), chip))
+        return placed
+
+    def _borders(self, transform: QtGui.QTransform) -> list[QtCore.QRectF]:
+        """Every tile's outline on screen, for one zoom."""
+        view = self._view
+        if view is None:
+            return []
+        layout = view.layout
+        borders = []
+        for index in range(len(view.cells)):
+            y, x = layout.origin(index)
+            rect = transform.mapRect(QtCore.QRectF(x, y, layout.tile_w, layout.tile_h))
+            borders.append(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
+        return borders
 
     def _chip(self, text: str, width: int, font: QtGui.QFont, ratio: float = 1.0) -> QtGui.QImage:
         """A label chip (dark box, text elided to ``width``), drawn once and reused.
@@ -132,25 +167,22 @@ class _TileLabels(QtWidgets.QGraphicsItem):
         return chip
 
 
-    def _paint_borders_and_values(self, painter: QtGui.QPainter, transform: QtGui.QTransform) -> None:
+    def _paint_values(self, painter: QtGui.QPainter, transform: QtGui.QTransform) -> None:
+        """Small maps (the notes' 4×4) zoomed in: each cell's number written in it."""
         view = self._view
         if view is None:
             return
         layout = view.layout
-        painter.setPen(QtGui.QPen(QtGui.QColor(theme.BORDER), 1))
         h, w = view.values.shape[:2]
         cell_px = transform.m11() * layout.tile_w / w
-        show_values = h * w <= self.VALUE_MAX_CELLS and cell_px >= self.VALUE_CELL_PX
-        if show_values:
-            font = painter.font()
-            font.setPointSizeF(max(6.0, min(10.0, cell_px / 5)))
-            painter.setFont(font)
+        if h * w > self.VALUE_MAX_CELLS or cell_px < self.VALUE_CELL_PX:
+            return
+        font = painter.font()
+        font.setPointSizeF(max(6.0, min(10.0, cell_px / 5)))
+        painter.setFont(font)
         for index in range(len(view.cells)):
             y, x = layout.origin(index)
             rect = transform.mapRect(QtCore.QRectF(x, y, layout.tile_w, layout.tile_h))
-            painter.drawRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5))
-            if not show_values:
-                continue
             tile = view.tile(index)
             low, high = view.levels[index]
             scale = map_scale(tile)  # float32 noise reads 0 against the map's own size
@@ -163,7 +195,6 @@ class _TileLabels(QtWidgets.QGraphicsItem):
                     painter.setPen(QtGui.QColor("#111111" if strong else theme.TEXT))
                     cell = QtCore.QRectF(rect.left() + col * step_x, rect.top() + row * step_y, step_x, step_y)
                     painter.drawText(cell, QtCore.Qt.AlignmentFlag.AlignCenter, format_cell(value, scale))
-            painter.setPen(QtGui.QPen(QtGui.QColor(theme.BORDER), 1))
 
 
 class ImagePanel(QtWidgets.QFrame):

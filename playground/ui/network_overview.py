@@ -19,6 +19,7 @@ from playground.render.colormaps import DIVERGING, SEQUENTIAL, lut
 
 from . import theme
 from .elided_label import ElidedLabel
+from .fast_image import indexed_to_rgb32
 
 __all__ = ["NetworkOverview"]
 
@@ -49,11 +50,8 @@ class _CrispImage(QtWidgets.QWidget):
     def set_pixels(self, pixels: np.ndarray, table: list[int]) -> None:
         """Show ``pixels`` (h, w) uint8 colour indices through ``table`` (256 ARGB values)."""
         self.pixels = np.ascontiguousarray(pixels, np.uint8)
-        h, w = self.pixels.shape
-        image = QtGui.QImage(self.pixels.data, w, h, self.pixels.strides[0], QtGui.QImage.Format.Format_Indexed8)
-        image.setColorTable(table)
         # a converted copy: Qt paints RGB32 several times faster than an indexed image
-        self._image = image.convertToFormat(QtGui.QImage.Format.Format_RGB32)
+        self._image = indexed_to_rgb32(self.pixels, table)
         self.update()
 
     def image_rect(self) -> QtCore.QRectF:

@@ -23,7 +23,7 @@ def test_an_indexed_map_is_converted_once_to_rgb32_with_its_colours(qtbot):
     item.setImage(pixels, autoLevels=False, levels=(0, 255))
     item.render()
     assert item.qimage.format() == QtGui.QImage.Format.Format_RGB32
-    assert item._pixels32.shape == (2, 3)   # the one-look-up path, not pyqtgraph's
+    assert item._colours is not None and len(item._colours) == 256   # the packed-table path, not pyqtgraph's
     for y in range(2):
         for x in range(3):
             assert _rgb(item.qimage, x, y) == tuple(int(v) for v in table[pixels[y, x]])
@@ -86,3 +86,30 @@ def test_an_empty_overview_picture_paints_nothing_and_does_not_fail(qtbot):
     picture.set_pixels(np.zeros((0, 0), np.uint8), _TABLES[True])
     assert picture.image_rect().isEmpty()
     picture.grab()   # paints without dividing by a zero size
+
+
+def test_label_places_are_worked_out_once_per_zoom(qtbot):
+    from PySide6 import QtCore
+
+    from playground.ui.map_panel import _TileLabels
+
+    labels = _TileLabels()
+    labels.set_labels([(0.0, 0.0, "vertical edge"), (110.0, 0.0, "Sobel x")], 100.0, QtCore.QRectF(0, 0, 210, 100))
+    image = QtGui.QImage(420, 200, QtGui.QImage.Format.Format_RGB32)
+
+    def paint(scale: float):
+        painter = QtGui.QPainter(image)
+        painter.scale(scale, scale)
+        labels.paint(painter, None)
+        painter.end()
+        return labels._plan
+
+    first = paint(2.0)
+    assert first is not None and len(first[2]) == 2
+    assert first[2][1][0].x() == 2.0 * 110.0 + 2   # the second chip at its tile's corner, on screen
+    assert paint(2.0) is first                      # the next frame reuses the places and chips
+    zoomed = paint(1.5)
+    assert zoomed is not first and zoomed[2][1][0].x() == 1.5 * 110.0 + 2
+    labels.set_labels([(0.0, 0.0, "blur")], 100.0, QtCore.QRectF(0, 0, 100, 100))
+    renamed = paint(1.5)
+    assert renamed is not zoomed and len(renamed[2]) == 1   # new labels: laid out again
