@@ -29,7 +29,7 @@ from playground.engine.network import next_input, prepare_input
 from playground.kernels.network import MAX_INPUT_CHANNELS, Network, takes_input_channels
 from playground.kernels.summary import conv_output_shape, pool_output_shape
 from playground.render.from_input import InputTiles
-from playground.render.mosaic import MosaicLayout, grid_layout, to_indices
+from playground.render.mosaic import MosaicLayout, grid_layout
 
 __all__ = ["fit_input", "run_layers", "layer_input_shape", "SmallMaps", "linear_tiles", "tiles_suffice",
            "LayerOverview", "overview", "display_rgb", "OVERVIEW_SIDE"]
@@ -222,17 +222,31 @@ def overview(outputs, network: Network, side: int = OVERVIEW_SIDE) -> tuple[Laye
         else:
             small = maps
         small = np.asarray(small, np.float32)
-        high = np.percentile(np.abs(small).reshape(-1, k), 99, axis=0)
+        high = _percentile_99(np.abs(small).reshape(-1, k))
         high = np.where(high > 1e-6, high, 1.0)   # an all-zero map stays at the scale's zero
+        low = -high if signed else np.zeros_like(high)
+        # every tile scaled at once (to_indices' mapping: low → 0, high → 255), then placed
+        alpha = (255.0 / (high - low)).astype(np.float32)
+        indices = np.clip(np.rint((small - low.astype(np.float32)) * alpha), 0, 255).astype(np.uint8)
         for i in range(k):
             y, x = layout.origin(i)
-            low = -high[i] if signed else 0.0
-            to_indices(np.ascontiguousarray(small[:, :, i]), low, high[i],
-                       out=pixels[y:y + tile[0], x:x + tile[1]])
+            pixels[y:y + tile[0], x:x + tile[1]] = indices[:, :, i]
         pooled = "pooled " if not tiled and output.pooled is not None else ""
         title = f"CONV{index + 1} · {pooled}{h}×{w}×{k}"
         result.append(LayerOverview(index, title, pixels, layout, signed, (h, w, k)))
     return tuple(result)
+
+
+def _percentile_99(values: np.ndarray) -> np.ndarray:
+    """Per column of (n, k) ``values``, ``np.percentile(values, 99, axis=0)`` (linear
+    interpolation between the two ranks around it), from a partial sort: a fifth of
+    ``np.percentile``'s time on 40×30 tiles, most of it Python held the lock for."""
+    n = values.shape[0]
+    position = 0.99 * (n - 1)
+    below = int(position)
+    above = min(below + 1, n - 1)
+    ranked = np.partition(values, (below, above), axis=0)
+    return ranked[below] + (ranked[above] - ranked[below]) * (position - below)
 
 
 def display_rgb(x: np.ndarray) -> np.ndarray:

@@ -73,6 +73,21 @@ def test_overview_tiles_follow_the_maps():
     assert np.unravel_index(tile.argmax(), tile.shape) == np.unravel_index(pooled.argmax(), pooled.shape)
 
 
+def test_overview_levels_are_each_maps_99th_percentile():
+    outputs = _reference(demo_frame(64, 64), edges_to_corners())
+    first = overview(outputs, edges_to_corners())[0]
+    pooled = np.asarray(outputs[0].pooled)
+    for i in range(pooled.shape[2]):
+        y, x = first.layout.origin(i)
+        tile = first.pixels[y:y + 32, x:x + 32].astype(int)
+        top = np.percentile(np.abs(pooled[:, :, i]), 99)
+        if top <= 1e-6:
+            continue
+        # after ReLU: 0 → index 0, the percentile → 255, in between linearly, clipped above
+        expected = np.clip(np.rint(pooled[:, :, i] / top * 255), 0, 255)
+        assert np.abs(tile - expected).max() <= 1
+
+
 def test_a_disabled_filter_feeds_a_zero_channel_to_the_next_layer(frame):
     network = edges_to_corners()
     off = dataclasses.replace(network.layers[0].bank.filters[1], enabled=False)
