@@ -29,7 +29,7 @@ from playground.render.mosaic import MosaicLayout, grid_layout
 
 from .on_demand import OnDemandArray, SharedResult
 
-__all__ = ["ShownMaps", "Shown", "compute_shown", "tile_size", "view_layout"]
+__all__ = ["ShownMaps", "Shown", "ViewPlan", "plan_views", "compute_shown", "tile_size", "view_layout"]
 
 
 @dataclass(frozen=True)
@@ -98,13 +98,64 @@ def _activate(values: np.ndarray, activation: str) -> np.ndarray:
     return values
 
 
-def compute_shown(frame: np.ndarray, snapshot) -> Shown:
+@dataclass(frozen=True)
+class ViewPlan:
+    """How one frame's views of the selected layer are computed.
+
+    Attributes
+    ----------
+    eager : bool
+        The layer runs in full (its maps, and pooled maps, written): a nonlinearity,
+        pooling or a view drawn at full size needs them. Otherwise every view comes
+        from the input (see the module notes).
+    per_channel : bool
+        That full run also writes the per-channel contributions.
+    tile_f, tile_c : (h, w) or None
+        The filter and channel tiles computed from the input (None: not this way).
+    out_hw : (n_H, n_W) or None
+        The maps' size (None where the engine will refuse the settings).
+    pads : ((top, bottom), (left, right))
+    """
+
+    eager: bool
+    per_channel: bool
+    tile_f: tuple | None
+    tile_c: tuple | None
+    out_hw: tuple | None
+    pads: tuple
+
+
+def plan_views(frame_shape, snapshot) -> ViewPlan:
+    """The :class:`ViewPlan` for a frame of ``frame_shape`` (n_H, n_W, n_c) and ``snapshot``."""
+    bank, layer, view = snapshot.bank, snapshot.layer, snapshot.view
+    w = bank.weights()
+    policy = view.levels
+    pads = layer.pads(frame_shape[:2], w.shape[0])
+    out_hw = _out_hw(frame_shape, w.shape, layer, pads)
+    fast_f = fast_c = False
+    tile_f = tile_c = None
+    if array_module() is np and out_hw is not None and policy.mode != "minmax" and np.isfinite(w).all():
+        tile_f = tile_size(out_hw, view.scale_for("filters"))
+        tile_c = tile_size(out_hw, view.scale_for("channels"))
+        # a 1:1 "tile" is the full map itself: the engine computes that faster
+        fast_f = layer.activation == "none" and tile_f != out_hw
+        fast_c = view.per_channel and tile_c != out_hw
+    eager_channels = view.per_channel and not fast_c
+    eager = not fast_f or layer.pool is not None or eager_channels
+    return ViewPlan(eager, eager_channels, tile_f if fast_f else None, tile_c if fast_c else None, out_hw, pads)
+
+
+def compute_shown(frame: np.ndarray, snapshot, output: LayerOutput | None = None) -> Shown:
     """Tiles, levels and (possibly on-demand) full maps of every view for one frame.
 
     Parameters
     ----------
     frame : numpy.ndarray float32 (H, W, n_c) in [0, 1]
     snapshot : Snapshot
+    output : LayerOutput, optional
+        The layer already run on ``frame`` as :func:`plan_views` says (its enabled
+        filters, per-channel contributions when the plan asks): the caller needed
+        it first (the next layer reads it). None: run here when the plan is eager.
 
     Raises
     ------
@@ -116,20 +167,15 @@ def compute_shown(frame: np.ndarray, snapshot) -> Shown:
     k, n_c = w.shape[3], w.shape[2]
     policy = view.levels
     xp = array_module()
-    pads = layer.pads(frame.shape[:2], w.shape[0])
-    out_hw = _out_hw(frame.shape, w.shape, layer, pads)
-    fast_f = fast_c = False
-    tile_f = tile_c = None
-    if xp is np and out_hw is not None and policy.mode != "minmax" and np.isfinite(w).all():
-        tile_f = tile_size(out_hw, view.scale_for("filters"))
-        tile_c = tile_size(out_hw, view.scale_for("channels"))
-        # a 1:1 "tile" is the full map itself: the engine computes that faster
-        fast_f = layer.activation == "none" and tile_f != out_hw
-        fast_c = view.per_channel and tile_c != out_hw
-    eager_channels = view.per_channel and not fast_c
-    output = None
-    if not fast_f or layer.pool is not None or eager_channels:
-        output = run_layer(xp.asarray(frame), w, b, layer, per_channel=eager_channels)
+    plan = plan_views(frame.shape, snapshot)
+    pads, out_hw = plan.pads, plan.out_hw
+    fast_f, fast_c = plan.tile_f is not None, plan.tile_c is not None
+    tile_f, tile_c = plan.tile_f, plan.tile_c
+    if not plan.eager:
+        output = None
+    elif output is None:
+        output = run_layer(xp.asarray(frame), w, b, layer, per_channel=plan.per_channel)
+    if output is not None:
         out_hw = tuple(output.maps.shape[:2])
     flip, stride, dilation = layer.flip, layer.stride, layer.dilation
 
@@ -160,8 +206,7 @@ def compute_shown(frame: np.ndarray, snapshot) -> Shown:
         if view.per_channel:
             channel_sample = parts.transpose(0, 2, 1).reshape(n_c * k, -1)
 
-    filter_small, channel_small = _fast_tiles(frame, w, b, layer, pads, out_hw, tile_f if fast_f else None,
-                                              tile_c if fast_c else None)
+    filter_small, channel_small = _fast_tiles(frame, w, b, layer, pads, out_hw, tile_f, tile_c)
     if fast_f:
         filters = ShownMaps(output.maps, tuple(filter_small), _levels(filter_sample, policy, True, floor_k))
     else:
