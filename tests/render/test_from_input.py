@@ -88,6 +88,22 @@ def test_values_at_are_the_maps_values_also_in_the_padding(stride, dilation, pad
     np.testing.assert_allclose(got.transpose(1, 0, 2), contributions[rows, cols], atol=1e-5)
 
 
+@pytest.mark.parametrize(("f", "stride", "dilation", "padding"), [(7, 1, 1, "same"), (5, 2, 2, ((3, 1), (0, 4)))])
+def test_values_at_many_pixels_inside_and_at_the_edges(f, stride, dilation, padding):
+    from playground.render import from_input
+
+    x, w, _ = _case(3, (40, 52), f, 5)
+    pads = resolve_padding(padding, (40, 52), (f, f), (stride, stride), (dilation, dilation))
+    _, contributions = conv_maps(x, w, stride=stride, padding=pads, dilation=dilation)
+    h, w_out = contributions.shape[:2]
+    rng = np.random.default_rng(f)
+    rows, cols = rng.integers(0, h, 400), rng.integers(0, w_out, 400)
+    plan = from_input._gather_plan(x.shape, f, f, pads, stride, dilation, rows, cols)
+    assert len(plan[0]) > 100 and len(plan[3]) > 20   # both ways of reading a window are used
+    got = values_at(x, w, False, pads, stride, dilation, rows, cols)
+    np.testing.assert_allclose(got.transpose(1, 0, 2), contributions[rows, cols], atol=1e-5)
+
+
 def test_whole_factors():
     assert whole_factors((480, 640), (60, 80)) == (8, 8)
     assert whole_factors((480, 640), (120, 80)) == (4, 8)
@@ -130,3 +146,15 @@ def test_values_at_gathers_a_wide_deep_layer_in_bounded_blocks(monkeypatch):
     blocked = from_input.values_at(x, w, False, ((0, 0), (0, 0)), 1, 1, rows, cols)
     assert max(calls) <= 64 and sum(calls) == 300
     np.testing.assert_allclose(blocked, whole, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(("stride", "shape", "pads"), [
+    (2, (31, 45, 3), ((1, 1), (1, 1))), (3, (40, 29, 1), ((2, 0), (1, 3))), (2, (24, 18, 6), ((0, 0), (0, 0))),
+])
+def test_each_stride_phase_is_the_padded_inputs_cells_s_apart(stride, shape, pads):
+    x = np.random.default_rng(stride).random(shape, dtype=np.float32)
+    tiles = InputTiles(x, pads, (3, 3), stride, 1, (8, 8))
+    padded = np.pad(x, (pads[0], pads[1], (0, 0)))
+    for py in range(stride):
+        for px in range(stride):
+            np.testing.assert_array_equal(tiles._phase((py, px)), padded[py::stride, px::stride])
