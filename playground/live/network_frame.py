@@ -194,14 +194,16 @@ def _tile(shape_hw: tuple[int, int], side: int) -> tuple[int, int]:
     return max(1, h // factor), max(1, w // factor)
 
 
-def overview(outputs, network: Network, side: int = OVERVIEW_SIDE) -> tuple[LayerOverview, ...]:
+def overview(outputs, network: Network, side: int = OVERVIEW_SIDE, first: int = 0) -> tuple[LayerOverview, ...]:
     """Every layer's output (pooled where it pools: what it hands on) as a small mosaic.
 
-    Each map gets its own levels (99th percentile of |value| of its tile), so a
-    weak layer still shows its pattern; the big views are where strengths compare.
+    ``outputs`` are layers ``first``, ``first + 1``, … (all of them by default). Each map
+    gets its own levels (99th percentile of |value| of its tile), so a weak layer still
+    shows its pattern; the big views are where strengths compare.
     """
     result = []
-    for index, (output, layer) in enumerate(zip(outputs, network.layers, strict=True)):
+    layers = network.layers[first:first + len(outputs)]
+    for index, (output, layer) in enumerate(zip(outputs, layers, strict=True), start=first):
         tiled = isinstance(output, SmallMaps)
         maps = output.tiles if tiled else asnumpy(next_input(output))   # CuPy or computed-on-read maps → host
         h, w, k = output.shape if tiled else maps.shape

@@ -216,7 +216,8 @@ class FrameProcessor:
                 if chosen is None or len(snapshot.bank.active) != len(snapshot.bank):
                     w, b, settings = network.layers[selected].stage
                     chosen = run_layer(layer_input, w, b, settings, per_channel=False)
-                rest = self._start(_rest_of_network, before + [chosen], next_input(chosen), network, selected)
+                rest = self._start(_rest_of_network, next_input(chosen), network, selected)
+                handed = before + [chosen]
             shown = compute_shown(host_input, snapshot, output=early)
             layer_ms.append((time.perf_counter() - t1) * 1e3)
         except ValueError as exc:
@@ -228,11 +229,14 @@ class FrameProcessor:
         render_ms = (time.perf_counter() - t3) * 1e3
         layers = ()
         if rest is not None:
+            # the overview of the layers up to the selected one while the rest still runs
+            layers = overview(handed, network)
             try:
-                after_ms, layers = rest.result()
+                after_ms, later = rest.result()
             except ValueError as exc:
                 return failed(str(exc))
             layer_ms += after_ms
+            layers += later
         # the layers after the selected one ran beside the drawing: the engine's share is
         # the frame's time less the drawing's (the per-layer times may overlap)
         engine_ms = (time.perf_counter() - t0) * 1e3 - render_ms
@@ -310,16 +314,16 @@ def _unit_rgb(x: np.ndarray) -> bool:
     return bool(sample.min() >= 0.0 and sample.max() <= 1.0)
 
 
-def _rest_of_network(outputs: list, x, network, selected: int) -> tuple[list[float], tuple]:
-    """The layers after ``selected`` on ``x`` (what it hands on), then every layer's overview.
+def _rest_of_network(x, network, selected: int) -> tuple[list[float], tuple]:
+    """The layers after ``selected`` on ``x`` (what it hands on), then their overview.
 
-    ``outputs``: the layers up to the selected one. A last layer that is linear is known
-    by its overview tiles only (read from its input, see ``tiles_suffice``).
+    A last layer that is linear is known by its overview tiles only (read from its
+    input, see ``tiles_suffice``).
 
     Returns
     -------
     milliseconds : list of float, one per layer after ``selected``
-    overview : tuple of LayerOverview
+    overview : tuple of LayerOverview, one per layer after ``selected``
     """
     depth = network.depth
     tiled = selected < depth - 1 and tiles_suffice(network, depth - 1)
@@ -328,7 +332,7 @@ def _rest_of_network(outputs: list, x, network, selected: int) -> tuple[list[flo
         t0 = time.perf_counter()
         after.append(linear_tiles(last_input, network, depth - 1))
         after_ms.append((time.perf_counter() - t0) * 1e3)
-    return after_ms, overview(outputs + after, network)
+    return after_ms, overview(after, network, first=selected + 1)
 
 
 class _Pending:
