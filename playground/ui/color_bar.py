@@ -22,6 +22,7 @@ class ColorBar(QtWidgets.QWidget):
         self._fit_width()
         self._image: QtGui.QImage | None = None
         self.low, self.high, self.name = -1.0, 1.0, ""
+        self._shown = self._look(self.low, self.high, self.name)
         self.setToolTip("Colour scale of the map under the mouse (or of the selected filter)")
 
     def _fit_width(self) -> None:
@@ -42,10 +43,19 @@ class ColorBar(QtWidgets.QWidget):
         self.update()
 
     def set_levels(self, low: float, high: float, name: str = "") -> None:
-        if (low, high, name) != (self.low, self.high, self.name):
-            self.low, self.high, self.name = low, high, name
+        # live levels ease a little every frame: repaint (and lay out the numbers again)
+        # only when what the bar shows changes, its three numbers or where 0 sits
+        look = self._look(low, high, name)
+        self.low, self.high, self.name = low, high, name
+        if look != self._shown:
+            self._shown = look
             self.setToolTip(f"Colour scale of {name}: {_fmt(low)} … {_fmt(high)}" if name else "")
             self.update()
+
+    @staticmethod
+    def _look(low: float, high: float, name: str) -> tuple:
+        zero = round(high / (high - low), 3) if low < 0 < high else None
+        return _fmt(low), _fmt(high), _fmt((low + high) / 2), zero, name
 
     def paintEvent(self, event) -> None:
         painter = QtGui.QPainter(self)

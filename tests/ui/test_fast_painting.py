@@ -113,3 +113,20 @@ def test_label_places_are_worked_out_once_per_zoom(qtbot):
     labels.set_labels([(0.0, 0.0, "blur")], 100.0, QtCore.QRectF(0, 0, 100, 100))
     renamed = paint(1.5)
     assert renamed is not zoomed and len(renamed[2]) == 1   # new labels: laid out again
+
+
+def test_the_colour_bar_repaints_only_when_its_numbers_change(qtbot, monkeypatch):
+    from playground.ui.color_bar import ColorBar
+
+    bar = ColorBar()
+    qtbot.addWidget(bar)
+    updates = []
+    monkeypatch.setattr(bar, "update", lambda: updates.append(1))
+    bar.set_levels(-0.5, 0.5, "Sobel x")
+    assert len(updates) == 1 and "0.5" in bar.toolTip()
+    bar.set_levels(-0.50001, 0.50001, "Sobel x")     # eased a hair: the same numbers on screen
+    assert len(updates) == 1 and bar.high == 0.50001
+    bar.set_levels(-0.6, 0.6, "Sobel x")
+    bar.set_levels(0.0, 0.6, "Sobel x")              # after ReLU: 0 moves to the bottom
+    bar.set_levels(0.0, 0.6, "blur")
+    assert len(updates) == 4
