@@ -143,7 +143,9 @@ def conv_maps(x, w, b=None, *, stride=1, padding="valid", dilation=1, flip=False
         ``rows`` float32 (last − first, K, n_W_out) (the planar buffer's rows, after the
         bias and ``activation``), while it is still in cache; bands are disjoint, may
         come from several threads at once, and together cover every row (a path that
-        fills the maps at once hands them over as one band). ``x`` must be unbatched.
+        fills the maps at once hands them over as one band; while the fastest path for a
+        new shape is measured, the same rows come more than once, so a callback must
+        overwrite, not accumulate). ``x`` must be unbatched.
         Pooling uses it (:func:`~playground.engine.layer.run_layer`).
     row_multiple : int
         Every band but the last starts and ends at a multiple of this many rows.
@@ -215,7 +217,9 @@ def _in_place(xp, activation: str):
 def _relu_numpy(a: np.ndarray) -> None:
     """ReLU in place. OpenCV's threshold to zero is vectorised for the running CPU:
     on a 2-core Zen 3 it took 13 µs for a 16×8×640 band where ``np.maximum`` took 66.
-    The two agree on every finite value (weights and inputs are checked finite)."""
+    The two agree on every number; a NaN (weights are checked finite, but inputs are
+    not, and a deep layer can overflow) may come out as NaN or 0, as OpenCV's build
+    decides."""
     if a.flags.c_contiguous and a.size:
         import cv2  # the CPU path only: the engine itself imports no OpenCV
 

@@ -143,7 +143,7 @@ def choose(key: tuple, candidates: dict) -> str:
     if _forced is not None and _forced in candidates:
         return _forced
     choice = _choices.get(key)
-    if choice is not None:
+    if choice in candidates:   # (a caller that offers other candidates for a key measures again)
         return choice
     names = list(candidates)
     if len(names) == 1:

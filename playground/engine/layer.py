@@ -135,8 +135,7 @@ def run_layer(x, w, b, settings: LayerSettings, per_channel: bool = True) -> Lay
     """
     # the activation (and pooling that can be) is applied inside the conv's bands,
     # while the rows are in cache
-    pads = settings.pads(x.shape[:2], w.shape[0])
-    fused = _fused_pool(x, w, settings, pads)
+    fused = _fused_pool(x, w, settings)
     pooled_planar, rows_done = fused if fused is not None else (None, None)
     maps, contributions = conv_maps(
         x, w, b, stride=settings.stride, padding=settings.padding,
@@ -153,10 +152,11 @@ def run_layer(x, w, b, settings: LayerSettings, per_channel: bool = True) -> Lay
         if pool.size > min(n_h, n_w):
             raise ValueError(f"pool window {pool.size}×{pool.size} is larger than the {n_h}×{n_w} map")
         pooled = pool2d(maps, pool.size, pool.stride, mode=pool.mode)
+    pads = settings.pads(x.shape[:2], w.shape[0])
     return LayerOutput(maps, contributions, pooled, pads)
 
 
-def _fused_pool(x, w, settings: LayerSettings, pads):
+def _fused_pool(x, w, settings: LayerSettings):
     """(pooled planar buffer (n_H_pool, K, n_W_pool), the conv's ``rows_done``) when the
     pooling can run band by band inside the conv, else None.
 
@@ -165,8 +165,10 @@ def _fused_pool(x, w, settings: LayerSettings, pads):
     window; otherwise :func:`pool2d` runs after the conv (and says what is wrong).
     """
     pool = settings.pool
-    if pool is None or pool.size > pool.stride or getattr(x, "ndim", 0) != 3 or getattr(w, "ndim", 0) != 4:
-        return None
+    if pool is None or pool.size > pool.stride or getattr(x, "ndim", 0) != 3 or getattr(w, "ndim", 0) != 4 \
+            or min(x.shape) < 1 or min(w.shape) < 1:
+        return None   # not a case to fuse, or one the conv refuses with its own message
+    pads = settings.pads(x.shape[:2], w.shape[0])
     out_hw = []
     for n, (p0, p1) in zip(x.shape[:2], pads, strict=True):
         if effective_size(w.shape[0], settings.dilation) > n + p0 + p1:

@@ -224,12 +224,15 @@ def overview(outputs, network: Network, side: int = OVERVIEW_SIDE, first: int = 
         else:
             small = maps
         small = np.asarray(small, np.float32)
-        high = _percentile_99(np.abs(small).reshape(-1, k))
-        high = np.where(high > 1e-6, high, 1.0)   # an all-zero map stays at the scale's zero
-        low = -high if signed else np.zeros_like(high)
-        # every tile scaled at once (to_indices' mapping: low → 0, high → 255), then placed
-        alpha = (255.0 / (high - low)).astype(np.float32)
-        indices = np.clip(np.rint((small - low.astype(np.float32)) * alpha), 0, 255).astype(np.uint8)
+        with np.errstate(invalid="ignore", over="ignore"):   # inf or NaN from an overflowing layer
+            high = _percentile_99(np.abs(small).reshape(-1, k))
+            high = np.where(high > 1e-6, high, 1.0)   # an all-zero map stays at the scale's zero (NaN too)
+            low = -high if signed else np.zeros_like(high)
+            # every tile scaled at once (to_indices' mapping: low → 0, high → 255), then placed
+            alpha = (255.0 / (high - low)).astype(np.float32)
+            scaled = np.rint((small - low.astype(np.float32)) * alpha)
+            # NaN shows as the scale's bottom, ±inf as its ends
+            indices = np.nan_to_num(np.clip(scaled, 0, 255), nan=0.0).astype(np.uint8)
         for i in range(k):
             y, x = layout.origin(i)
             pixels[y:y + tile[0], x:x + tile[1]] = indices[:, :, i]

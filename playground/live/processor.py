@@ -19,6 +19,7 @@ import dataclasses
 import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass
 
 import cv2
@@ -106,8 +107,10 @@ class RenderedFrame:
     snapshot: Snapshot       # as computed (the input channels following the source)
     output: LayerOutput | None   # the selected layer's
     views: dict
-    engine_ms: float         # the whole network
-    render_ms: float
+    # computing the whole network: the frame's time less drawing the selected layer's
+    # views (later layers run beside that drawing, so per-layer times may add up to more)
+    engine_ms: float
+    render_ms: float         # drawing the selected layer's views into their mosaics
     error: str | None = None
     network_input: np.ndarray | None = None   # the frame resized for the network (``frame`` if unchanged)
     layer_ms: tuple = ()     # engine time per layer
@@ -199,7 +202,7 @@ class FrameProcessor:
             return failed("no filter is enabled: tick a filter in the bank to see its map")
         selected, depth = snapshot.selected, network.depth
         t0 = time.perf_counter()
-        rest = None   # the layers after the selected one and the overview, maybe on the second thread
+        rest = None   # the layers after the selected one and their overview, maybe on the second thread
         try:
             before, layer_ms, layer_input = run_layers(x, network, 0, selected)
             t1 = time.perf_counter()
@@ -216,29 +219,27 @@ class FrameProcessor:
                 if chosen is None or len(snapshot.bank.active) != len(snapshot.bank):
                     w, b, settings = network.layers[selected].stage
                     chosen = run_layer(layer_input, w, b, settings, per_channel=False)
+                t2 = time.perf_counter()
                 rest = self._start(_rest_of_network, next_input(chosen), network, selected)
+                t1 += time.perf_counter() - t2   # the selected layer's time leaves out the rest's
                 handed = before + [chosen]
             shown = compute_shown(host_input, snapshot, output=early)
             layer_ms.append((time.perf_counter() - t1) * 1e3)
-        except ValueError as exc:
+            t3 = time.perf_counter()
+            views = self._views(shown, snapshot, smooth)
+            render_ms = (time.perf_counter() - t3) * 1e3
+            layers = ()
             if rest is not None:
-                rest.result_or_error()   # let it finish: it shares the engine's buffers
-            return failed(str(exc))
-        t3 = time.perf_counter()
-        views = self._views(shown, snapshot, smooth)
-        render_ms = (time.perf_counter() - t3) * 1e3
-        layers = ()
-        if rest is not None:
-            # the overview of the layers up to the selected one while the rest still runs
-            layers = overview(handed, network)
-            try:
+                # the overview of the layers up to the selected one while the rest still runs
+                layers = overview(handed, network)
                 after_ms, later = rest.result()
-            except ValueError as exc:
-                return failed(str(exc))
-            layer_ms += after_ms
-            layers += later
-        # the layers after the selected one ran beside the drawing: the engine's share is
-        # the frame's time less the drawing's (the per-layer times may overlap)
+                layer_ms += after_ms
+                layers += later
+        except ValueError as exc:
+            return failed(str(exc))
+        finally:
+            if rest is not None:
+                rest.wait()   # on every way out: no frame's work outlives it
         engine_ms = (time.perf_counter() - t0) * 1e3 - render_ms
         return RenderedFrame(index, captured_at, frame, input_rgb, snapshot, shown.output, views,
                              engine_ms, render_ms, network_input=x,
@@ -356,9 +357,7 @@ class _Pending:
             raise self._error
         return self._value
 
-    def result_or_error(self) -> None:
-        """Wait for the work, ignoring what it raised."""
-        try:
-            self.result()
-        except ValueError:
-            pass
+    def wait(self) -> None:
+        """Wait for the work to end (what it raised is :meth:`result`'s to report)."""
+        if self._future is not None:
+            futures_wait([self._future])

@@ -353,10 +353,10 @@ def _values_block(x, w, pads, stride: int, dilation: int, rows, cols, *, cache: 
     def by_patches() -> None:
         _read_windows(x, plan("patches"), cells, dilation)
 
-    candidates = {"cells": by_cells}
-    if len(plan("patches")[0]):
-        candidates["patches"] = by_patches
-    candidates[choose(("values_at", x.shape, f_h, f_w, stride, dilation, len(rows)), candidates)]()
+    # both always offered (all windows in the padding: "patches" reads them cell by cell
+    # too), so a choice made on other pixels of this shape always applies
+    candidates = {"cells": by_cells, "patches": by_patches}
+    candidates[choose(("values_at", x.shape, f_h, f_w, pads, stride, dilation, len(rows)), candidates)]()
     weights = np.ascontiguousarray(w.reshape(f_h * f_w, n_c, k).transpose(1, 0, 2))  # (n_c, taps, K)
     return np.matmul(cells, weights, out=_scratch("values", (n_c, len(rows), k)))
 

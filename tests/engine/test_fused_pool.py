@@ -46,8 +46,14 @@ CASES = [
 
 @pytest.mark.parametrize("path", kernel_paths.PATHS)
 @pytest.mark.parametrize("n_h, n_w, n_c, k, f, padding, stride, activation, pf, ps, mode", CASES)
-def test_pooling_in_the_bands_matches_pooling_the_maps(tiny_chunks, path, n_h, n_w, n_c, k, f, padding, stride,
-                                                       activation, pf, ps, mode):
+def test_pooling_in_the_bands_matches_pooling_the_maps(tiny_chunks, monkeypatch, path, n_h, n_w, n_c, k, f, padding,
+                                                       stride, activation, pf, ps, mode):
+    import playground.engine.layer as layer_module
+
+    def no_second_pass(*args, **kwargs):
+        raise AssertionError("windows that do not overlap are pooled in the conv's bands")
+
+    monkeypatch.setattr(layer_module, "pool2d", no_second_pass)
     kernel_paths.forced_path(path)
     rng = np.random.default_rng(n_h * 7 + n_w)
     x = rng.standard_normal((n_h, n_w, n_c)).astype(np.float32)
@@ -60,6 +66,19 @@ def test_pooling_in_the_bands_matches_pooling_the_maps(tiny_chunks, path, n_h, n
     expected = _pool_ref(maps, pf, ps, mode)
     assert out.pooled.shape == expected.shape
     np.testing.assert_allclose(out.pooled, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("path", kernel_paths.PATHS)
+def test_a_dilated_layer_with_per_channel_maps_pools_in_the_bands_too(tiny_chunks, path):
+    kernel_paths.forced_path(path)
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((44, 26, 2)).astype(np.float32)
+    w = rng.standard_normal((3, 3, 2, 3)).astype(np.float32)
+    settings = LayerSettings(padding=2, dilation=2, activation="relu", pool=PoolSettings("max", 2, 2))
+    out = run_layer(x, w, None, settings, per_channel=True)
+    np.testing.assert_allclose(out.pooled, _pool_ref(np.array(out.maps), 2, 2, "max"), rtol=1e-5, atol=1e-5)
+    # the contributions stay before the activation and sum to the maps' values
+    assert np.allclose(np.maximum(np.asarray(out.contributions).sum(axis=2), 0), out.maps, atol=1e-4)
 
 
 def test_overlapping_windows_are_pooled_after_the_conv(tiny_chunks):

@@ -132,30 +132,83 @@ def test_a_layer_with_no_output_is_a_message(frame):
     assert result.error is not None and result.error.startswith("layer 3:")
 
 
-@pytest.mark.parametrize("parallel", [False, True])
-def test_the_layers_after_the_selected_one_give_the_same_frame_on_a_second_thread(frame, monkeypatch, parallel):
+def test_the_layers_after_the_selected_one_give_the_same_frame_on_a_second_thread(frame, monkeypatch):
     import playground.live.processor as processor_module
 
     network = parse_spec("120x160x3 conv:f=3,k=4,p=same,a=relu maxpool:f=2 conv:f=3,k=6,p=same,a=relu "
                          "maxpool:f=2 conv:f=3,k=5,p=same")
-    monkeypatch.setattr(processor_module, "_PARALLEL", parallel)
-    processor = FrameProcessor()
-    result = processor.process(frame, Snapshot(network=network, selected=0), smooth=False)
-    assert (processor._helper is not None) == parallel   # the work ran where it was meant to
-    assert result.error is None and len(result.layer_ms) == 3
-    outputs = _reference(frame, network)
-    # the last, linear layer is shown by tiles read from its input: the overview follows the maps
-    assert [entry.shape for entry in result.overview] == [(60, 80, 4), (30, 40, 6), (30, 40, 5)]
-    second = result.overview[1]
+    snapshot = Snapshot(network=network, selected=0)
+    results = {}
+    for parallel in (False, True):
+        monkeypatch.setattr(processor_module, "_PARALLEL", parallel)
+        processor = FrameProcessor()
+        results[parallel] = processor.process(frame, snapshot, smooth=False)
+        assert (processor._helper is not None) == parallel   # the work ran where it was meant to
+    serial, beside = results[False], results[True]
+    assert serial.error is None and beside.error is None and len(beside.layer_ms) == 3
+    # the last, linear layer is shown by tiles read from its input
+    assert [entry.shape for entry in beside.overview] == [(60, 80, 4), (30, 40, 6), (30, 40, 5)]
+    for one, other in zip(serial.overview, beside.overview, strict=True):
+        assert one.title == other.title
+        assert np.abs(one.pixels.astype(int) - other.pixels).max() <= 1   # the same frame either way
+    for key in serial.views:
+        assert np.array_equal(serial.views[key].pixels, beside.views[key].pixels)
+    second = beside.overview[1]
     y, x = second.layout.origin(0)
     tile = second.pixels[y:y + second.layout.tile_h, x:x + second.layout.tile_w]
-    pooled = np.asarray(outputs[1].pooled)[:, :, 0]
+    pooled = np.asarray(_reference(frame, network)[1].pooled)[:, :, 0]
     assert np.unravel_index(tile.argmax(), tile.shape) == np.unravel_index(pooled.argmax(), pooled.shape)
-    # a later layer that leaves no output is a message either way
-    broken = network.insert_layer(3, ConvLayer(FilterBank((random_filter("r", 11, 5, 1),)),
-                                               LayerSettings(padding="valid", dilation=4)))
-    failed = processor.process(frame, Snapshot(network=broken, selected=0), smooth=False)
-    assert failed.error is not None and failed.error.startswith("layer 4:")
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_each_layers_time_is_its_own(frame, monkeypatch, parallel):
+    import time
+
+    import playground.live.processor as processor_module
+
+    network = parse_spec("120x160x3 conv:f=3,k=4,p=same,a=relu maxpool:f=2 conv:f=3,k=6,p=same,a=relu")
+    real = processor_module.run_layers
+
+    def slow_later_layers(x, network, start, stop):
+        if start > 0:
+            time.sleep(0.3)
+        return real(x, network, start, stop)
+
+    monkeypatch.setattr(processor_module, "_PARALLEL", parallel)
+    monkeypatch.setattr(processor_module, "run_layers", slow_later_layers)
+    result = FrameProcessor().process(frame, Snapshot(network=network, selected=0), smooth=False)
+    assert result.error is None
+    assert result.layer_ms[0] < 200   # CONV1 is not charged for the (slowed) layers after it
+    assert result.engine_ms >= 300    # the whole network's time still is
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_later_layer_with_no_output_is_a_message_on_either_thread(frame, monkeypatch, parallel):
+    import playground.live.processor as processor_module
+
+    monkeypatch.setattr(processor_module, "_PARALLEL", parallel)
+    network = parse_spec("120x160x3 conv:f=3,k=4,p=same,a=relu maxpool:f=2 conv:f=3,k=6,p=same")
+    broken = network.insert_layer(2, ConvLayer(FilterBank((random_filter("r", 11, 6, 1),)),
+                                               LayerSettings(padding="valid", dilation=8)))
+    failed = FrameProcessor().process(frame, Snapshot(network=broken, selected=0), smooth=False)
+    assert failed.error is not None and failed.error.startswith("layer 3:")
+
+
+def test_an_overflowing_layer_still_draws_its_overview_without_warnings():
+    import warnings
+
+    from playground.engine.layer import LayerOutput
+
+    maps = np.random.default_rng(2).random((32, 32, 4)).astype(np.float32)
+    maps[0, 0, 0] = np.nan
+    maps[1, 1, 1] = np.inf
+    maps[:, :, 2] = np.inf
+    output = LayerOutput(maps, None, maps, ((0, 0), (0, 0)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        first = overview([output, output], edges_to_corners())[0]
+    y, x = first.layout.origin(3)
+    assert first.pixels[y:y + 32, x:x + 32].max() == 255   # a sound map keeps its full scale
 
 
 def test_fit_input_keeps_a_frame_that_fits(frame):

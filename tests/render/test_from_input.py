@@ -88,9 +88,13 @@ def test_values_at_are_the_maps_values_also_in_the_padding(stride, dilation, pad
     np.testing.assert_allclose(got.transpose(1, 0, 2), contributions[rows, cols], atol=1e-5)
 
 
+@pytest.mark.parametrize("way", ["cells", "patches"])
 @pytest.mark.parametrize(("f", "stride", "dilation", "padding"), [(7, 1, 1, "same"), (5, 2, 2, ((3, 1), (0, 4)))])
-def test_values_at_many_pixels_inside_and_at_the_edges(f, stride, dilation, padding):
+def test_values_at_many_pixels_inside_and_at_the_edges(monkeypatch, way, f, stride, dilation, padding):
     from playground.render import from_input
+
+    monkeypatch.setattr(from_input, "choose", lambda key, candidates: way)   # each way of reading, in turn
+    from_input._TAP_INDEX.clear()
 
     x, w, _ = _case(3, (40, 52), f, 5)
     pads = resolve_padding(padding, (40, 52), (f, f), (stride, stride), (dilation, dilation))
@@ -158,3 +162,18 @@ def test_each_stride_phase_is_the_padded_inputs_cells_s_apart(stride, shape, pad
     for py in range(stride):
         for px in range(stride):
             np.testing.assert_array_equal(tiles._phase((py, px)), padded[py::stride, px::stride])
+
+
+def test_a_choice_made_inside_the_image_holds_for_windows_all_in_the_padding():
+    from playground.engine import kernel_paths
+
+    x, w, _ = _case(4, (12, 14), 3, 3)
+    pads = ((1, 1), (1, 1))
+    key = ("values_at", x.shape, 3, 3, pads, 1, 1, 1)
+    kernel_paths._choices[key] = "patches"   # as if measured on an inner pixel of this shape
+    try:
+        got = values_at(x, w, False, pads, 1, 1, np.array([0]), np.array([0]))   # the corner: partly padding
+    finally:
+        kernel_paths._choices.pop(key, None)
+    _, contributions = conv_maps(x, w, padding=pads)
+    np.testing.assert_allclose(got[:, 0], contributions[0, 0], atol=1e-5)
