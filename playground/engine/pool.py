@@ -81,18 +81,11 @@ def pool2d(x, f, stride=None, padding=0, mode="max"):
     out = buffers.recycled(xp, (m, out_h, n_c, out_w)).transpose(0, 1, 3, 2)
     s_h, s_w = stride
 
-    def reduce(target, views) -> None:
-        if len(views) == 1:
-            target[...] = views[0]
-            return
-        combine(views[0], views[1], out=target)
-        for view in views[2:]:
-            combine(target, view, out=target)
-
     def band(first: int, last: int) -> None:
         band_rows = rows[:, first:last]
-        reduce(band_rows, [x[:, first * s_h + i: (last - 1) * s_h + i + 1: s_h] for i in range(f[0])])
-        reduce(out[:, first:last], [band_rows[:, :, j: j + s_w * (out_w - 1) + 1: s_w] for j in range(f[1])])
+        _combine_all(combine, band_rows, [x[:, first * s_h + i: (last - 1) * s_h + i + 1: s_h] for i in range(f[0])])
+        _combine_all(combine, out[:, first:last],
+                     [band_rows[:, :, j: j + s_w * (out_w - 1) + 1: s_w] for j in range(f[1])])
 
     backend.run_bands(out_h, band)
     if mode == "avg":

@@ -24,6 +24,13 @@ def tiny_chunks(monkeypatch):
     set_backend("numpy")
 
 
+def _random_layer(seed: int, shape: tuple, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """A random (n_H, n_W, n_c) input and (3, 3, n_c, k) kernels."""
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal(shape).astype(np.float32),
+            rng.standard_normal((3, 3, shape[2], k)).astype(np.float32))
+
+
 def _pool_ref(maps: np.ndarray, f: int, s: int, mode: str) -> np.ndarray:
     """Plain-loop pooling of (H, W, K) maps: square windows, no padding."""
     h, w, k = maps.shape
@@ -71,22 +78,16 @@ def test_pooling_in_the_bands_matches_pooling_the_maps(tiny_chunks, monkeypatch,
 @pytest.mark.parametrize("path", kernel_paths.PATHS)
 def test_a_dilated_layer_with_per_channel_maps_pools_in_the_bands_too(tiny_chunks, path):
     kernel_paths.forced_path(path)
-    rng = np.random.default_rng(11)
-    x = rng.standard_normal((44, 26, 2)).astype(np.float32)
-    w = rng.standard_normal((3, 3, 2, 3)).astype(np.float32)
     settings = LayerSettings(padding=2, dilation=2, activation="relu", pool=PoolSettings("max", 2, 2))
-    out = run_layer(x, w, None, settings, per_channel=True)
+    out = run_layer(*_random_layer(11, (44, 26, 2), 3), None, settings, per_channel=True)
     np.testing.assert_allclose(out.pooled, _pool_ref(np.array(out.maps), 2, 2, "max"), rtol=1e-5, atol=1e-5)
     # the contributions stay before the activation and sum to the maps' values
     assert np.allclose(np.maximum(np.asarray(out.contributions).sum(axis=2), 0), out.maps, atol=1e-4)
 
 
 def test_overlapping_windows_are_pooled_after_the_conv(tiny_chunks):
-    rng = np.random.default_rng(5)
-    x = rng.standard_normal((40, 24, 2)).astype(np.float32)
-    w = rng.standard_normal((3, 3, 2, 3)).astype(np.float32)
     settings = LayerSettings(padding="same", activation="relu", pool=PoolSettings("max", 3, 2))
-    out = run_layer(x, w, None, settings, per_channel=False)
+    out = run_layer(*_random_layer(5, (40, 24, 2), 3), None, settings, per_channel=False)
     np.testing.assert_allclose(out.pooled, _pool_ref(np.array(out.maps), 3, 2, "max"), rtol=1e-5, atol=1e-5)
 
 
