@@ -39,8 +39,10 @@ def test_selected_layer_views_are_that_layers_maps(frame, selected):
     n_c = 3 if selected == 0 else 8
     assert result.views["channels"].values.shape == expected.maps.shape[:2] + (n_c, len(network.layers[selected].bank))
     assert result.network_input.shape == (32, 32, 3) and result.input_rgb.shape == (32, 32, 3)
-    # layers after the selected one may run beside it: each within the engine's time, not their sum
-    assert len(result.layer_ms) == 2 and result.engine_ms >= max(result.layer_ms) * 0.99
+    # layers after the selected one may run beside the drawing: each within the frame's time
+    # (computing and drawing), though not always within the computing's share of it
+    assert len(result.layer_ms) == 2
+    assert result.engine_ms + result.render_ms >= max(result.layer_ms) * 0.99
     layer_input = _reference(frame, network)[0].pooled if selected else result.network_input
     np.testing.assert_allclose(result.layer_input, layer_input, rtol=1e-5, atol=1e-6)
 
@@ -179,7 +181,7 @@ def test_each_layers_time_is_its_own(frame, monkeypatch, parallel):
     result = FrameProcessor().process(frame, Snapshot(network=network, selected=0), smooth=False)
     assert result.error is None
     assert result.layer_ms[0] < 200   # CONV1 is not charged for the (slowed) layers after it
-    assert result.engine_ms >= 300    # the whole network's time still is
+    assert result.engine_ms + result.render_ms >= 300    # the whole frame still takes it
 
 
 @pytest.mark.parametrize("parallel", [False, True])
