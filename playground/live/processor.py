@@ -10,7 +10,10 @@ screen. Full-size maps not computed for the screen are computed when read
 A frame runs through the whole network: the layers before the selected one
 plainly (:mod:`playground.live.network_frame`), the selected one through
 ``compute_shown`` (its views, per-channel contributions only here), the layers
-after it plainly again, and every layer's output goes into a small overview.
+after it plainly again, and every layer's output goes into a small overview. The
+layers after the selected one, and their overview, run on a second thread while
+this one computes and draws the selected layer's views (where the machine has a
+second core and the engine runs on the CPU).
 """
 
 from __future__ import annotations
