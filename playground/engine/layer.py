@@ -93,6 +93,16 @@ class LayerSettings:
         return resolve_padding(self.padding, tuple(size), as_pair(kernel, "f"),
                                (self.stride, self.stride), (self.dilation, self.dilation))
 
+    def out_hw(self, size, kernel: int) -> tuple[int, int] | None:
+        """The maps' (n_H, n_W) for an input of ``size`` (n_H, n_W) and f×f ``kernel``, or
+        None where the dilated kernel is larger than the padded input (no output)."""
+        out = []
+        for n, (p0, p1) in zip(size, self.pads(size, kernel), strict=True):
+            if effective_size(kernel, self.dilation) > n + p0 + p1:
+                return None
+            out.append(output_size(n, kernel, (p0, p1), self.stride, self.dilation))
+        return tuple(out)
+
 
 @dataclass(frozen=True)
 class LayerOutput:
@@ -168,13 +178,8 @@ def _fused_pool(x, w, settings: LayerSettings):
     if pool is None or pool.size > pool.stride or getattr(x, "ndim", 0) != 3 or getattr(w, "ndim", 0) != 4 \
             or min(x.shape) < 1 or min(w.shape) < 1:
         return None   # not a case to fuse, or one the conv refuses with its own message
-    pads = settings.pads(x.shape[:2], w.shape[0])
-    out_hw = []
-    for n, (p0, p1) in zip(x.shape[:2], pads, strict=True):
-        if effective_size(w.shape[0], settings.dilation) > n + p0 + p1:
-            return None
-        out_hw.append(output_size(n, w.shape[0], (p0, p1), settings.stride, settings.dilation))
-    if pool.size > min(out_hw):
+    out_hw = settings.out_hw(x.shape[:2], w.shape[0])
+    if out_hw is None or pool.size > min(out_hw):
         return None
     f, s = pool.size, pool.stride
     pooled_hw = [output_size(n, f, (0, 0), s) for n in out_hw]

@@ -52,7 +52,6 @@ _MAX_CANVASES = 4
 _PARALLEL = usable_cores() > 1
 
 
-
 @dataclass(frozen=True)
 class MapView:
     """One view's maps as a mosaic.
@@ -242,20 +241,25 @@ class FrameProcessor:
             return failed(str(exc))
         finally:
             if rest is not None:
-                rest.wait()   # on every way out: no frame's work outlives it
+                futures_wait([rest])   # on every way out: no frame's work outlives it
         engine_ms = (time.perf_counter() - t0) * 1e3 - render_ms
         return RenderedFrame(index, captured_at, frame, input_rgb, snapshot, shown.output, views,
                              engine_ms, render_ms, network_input=x,
                              layer_ms=tuple(layer_ms), overview=layers, layer_input=host_input)
 
-    def _start(self, work, *args) -> _Pending:
+    def _start(self, work, *args) -> Future:
         """``work(*args)`` on the processor's second thread when the machine has a core for
-        it and the engine runs on the CPU, else here and now."""
-        if not _PARALLEL or array_module() is not np:
-            return _Pending.done_now(work, *args)
-        if self._helper is None:
-            self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="network")
-        return _Pending(self._helper.submit(work, *args))
+        it and the engine runs on the CPU, else here and now (a finished future)."""
+        if _PARALLEL and array_module() is np:
+            if self._helper is None:
+                self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="network")
+            return self._helper.submit(work, *args)
+        done = Future()
+        try:
+            done.set_result(work(*args))
+        except ValueError as exc:   # reported by result(), as from the second thread
+            done.set_exception(exc)
+        return done
 
     def _views(self, shown: Shown, snapshot: Snapshot, smooth: bool) -> dict:
         bank, layer, view_settings = snapshot.bank, snapshot.layer, snapshot.view
@@ -338,29 +342,3 @@ def _rest_of_network(x, network, selected: int) -> tuple[list[float], tuple]:
         after_ms.append((time.perf_counter() - t0) * 1e3)
     return after_ms, overview(after, network, first=selected + 1)
 
-
-class _Pending:
-    """Work started on the second thread (or done already): ``result()`` waits for it and
-    raises what it raised."""
-
-    def __init__(self, future: Future | None, value=None, error: BaseException | None = None):
-        self._future, self._value, self._error = future, value, error
-
-    @classmethod
-    def done_now(cls, work, *args) -> _Pending:
-        try:
-            return cls(None, work(*args))
-        except ValueError as exc:
-            return cls(None, error=exc)
-
-    def result(self):
-        if self._future is not None:
-            return self._future.result()
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-    def wait(self) -> None:
-        """Wait for the work to end (what it raised is :meth:`result`'s to report)."""
-        if self._future is not None:
-            futures_wait([self._future])

@@ -22,7 +22,6 @@ import numpy as np
 
 from playground.engine import array_module, asnumpy, buffers
 from playground.engine.layer import LayerOutput, run_layer
-from playground.engine.shapes import effective_size, output_size
 from playground.render.from_input import InputTiles, values_at, whole_factors
 from playground.render.levels import map_levels, noise_floors, sample_levels, sample_places
 from playground.render.mosaic import MosaicLayout, grid_layout
@@ -78,16 +77,11 @@ def view_layout(count: int, map_hw, scale: float, aspect: float, cols: int | Non
     return grid_layout(count, tile, cols=cols, aspect=aspect, gap=gap)
 
 
-def _out_hw(frame_shape, w_shape, layer, pads) -> tuple[int, int] | None:
+def _out_hw(frame_shape, w_shape, layer) -> tuple[int, int] | None:
     """The conv's output size, or None where the engine would refuse the settings."""
     if len(frame_shape) != 3 or frame_shape[2] != w_shape[2]:
         return None
-    size = []
-    for n, (p0, p1) in zip(frame_shape[:2], pads, strict=True):
-        if effective_size(w_shape[0], layer.dilation) > n + p0 + p1:
-            return None
-        size.append(output_size(n, w_shape[0], (p0, p1), layer.stride, layer.dilation))
-    return tuple(size)
+    return layer.out_hw(frame_shape[:2], w_shape[0])
 
 
 def _activate(values: np.ndarray, activation: str) -> np.ndarray:
@@ -131,7 +125,7 @@ def plan_views(frame_shape, snapshot) -> ViewPlan:
     w = bank.weights()
     policy = view.levels
     pads = layer.pads(frame_shape[:2], w.shape[0])
-    out_hw = _out_hw(frame_shape, w.shape, layer, pads)
+    out_hw = _out_hw(frame_shape, w.shape, layer)
     fast_f = fast_c = False
     tile_f = tile_c = None
     if array_module() is np and out_hw is not None and policy.mode != "minmax" and np.isfinite(w).all():
