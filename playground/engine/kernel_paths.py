@@ -26,7 +26,7 @@ import numpy as np
 
 from . import buffers
 
-__all__ = ["PATHS", "filter2d_fits", "run_filter2d", "choose", "chosen", "forced_path"]
+__all__ = ["PATHS", "WAYS", "filter2d_fits", "run_filter2d", "choose", "fastest", "chosen", "forced_path"]
 
 # OpenCV switches filter2D to a DFT at 50 kernel cells or more (130 with SSE3): other
 # rounding, and a different cost. Direct kernels only.
@@ -38,22 +38,31 @@ _MAX_RUNS = 5
 
 _choices: dict[tuple, str] = {}
 _choices_lock = threading.Lock()
-_forced: str | None = None
+_forced: tuple[str, ...] | None = None
 
 
 PATHS = ("gemm", "gemm2", "filter2d")
+# the ways other choices offer: level samples' windows read cell by cell or as patches,
+# and all at once or in bands (playground.render.from_input); tiles from the taps' block
+# means or by one strided convolution (playground.live.shown)
+WAYS = PATHS + ("cells", "patches", "whole", "bands", "taps", "conv")
 
 
-def forced_path(path: str | None) -> None:
-    """Use ``path`` wherever it applies (tests, benchmarks); None: measure.
+def forced_path(*paths: str | None) -> None:
+    """Use these paths wherever one of them is offered (tests, benchmarks); None: measure.
 
     "gemm": one output row per GEMM; "gemm2": two rows per GEMM (per-filter maps,
-    no vertical dilation); "filter2d": see :func:`filter2d_fits`.
+    no vertical dilation); "filter2d": see :func:`filter2d_fits`; the others: see
+    ``WAYS``. A choice that offers none of them is still measured.
     """
     global _forced
-    if path not in (None,) + PATHS:
-        raise ValueError(f"path must be None or one of {', '.join(PATHS)}; got {path!r}")
-    _forced = path
+    if paths in ((), (None,)):
+        _forced = None
+        return
+    unknown = [p for p in paths if p not in WAYS]
+    if unknown:
+        raise ValueError(f"paths must be None or among {', '.join(WAYS)}; got {unknown[0]!r}")
+    _forced = paths
 
 
 def filter2d_fits(x_shape, w_shape, stride, dilation, pads, out_hw) -> bool:
@@ -138,10 +147,11 @@ def choose(key: tuple, candidates: dict) -> str:
     Returns
     -------
     str
-        One of the candidates' names (``forced_path``'s when it names a candidate).
+        One of the candidates' names (the first of ``forced_path``'s that is one).
     """
-    if _forced is not None and _forced in candidates:
-        return _forced
+    for name in _forced or ():
+        if name in candidates:
+            return name
     choice = _choices.get(key)
     if choice in candidates:   # (a caller that offers other candidates for a key measures again)
         return choice
@@ -163,6 +173,25 @@ def choose(key: tuple, candidates: dict) -> str:
     with _choices_lock:
         _choices[key] = choice
     return choice
+
+
+def fastest(key: tuple, ways: dict):
+    """The result of the fastest of ``ways`` (name → callable returning a result) for ``key``.
+
+    Like :func:`choose`, for ways that return their results, possibly in buffers of
+    their own: on a new key every way runs (see there) and the chosen one's last
+    result is returned, which no other way overwrites; after that only the chosen
+    way runs.
+    """
+    results = {}
+
+    def keeping(name: str):
+        return lambda: results.__setitem__(name, ways[name]())
+
+    name = choose(key, {name: keeping(name) for name in ways})
+    if name not in results:
+        return ways[name]()
+    return results[name]
 
 
 def chosen() -> dict[tuple, str]:

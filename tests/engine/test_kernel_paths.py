@@ -182,3 +182,30 @@ def test_stack_budget_is_at_most_three_quarters_of_the_l2(monkeypatch):
     assert row_stack.stack_budget(None) is None              # the GPU: one chunk
     monkeypatch.setattr(row_stack, "l2_bytes", lambda: None)
     assert row_stack.stack_budget(3 << 19) == 3 << 19
+
+
+def test_fastest_returns_the_chosen_ways_own_result_and_then_runs_only_it():
+    runs = {"slow": 0, "fast": 0}
+
+    def slow():
+        runs["slow"] += 1
+        time.sleep(0.004)
+        return "slow result"
+
+    def fast():
+        runs["fast"] += 1
+        return "fast result"
+
+    key = ("test fastest", time.perf_counter())
+    assert kernel_paths.fastest(key, {"slow": slow, "fast": fast}) == "fast result"
+    assert runs["slow"] >= 2 and runs["fast"] >= 2
+    measured = dict(runs)
+    assert kernel_paths.fastest(key, {"slow": slow, "fast": fast}) == "fast result"
+    assert runs == {"slow": measured["slow"], "fast": measured["fast"] + 1}
+
+
+def test_forcing_several_paths_uses_the_first_one_offered(force):
+    force("bands", "conv")
+    assert choose(("test forced", 1), {"taps": lambda: None, "conv": lambda: None}) == "conv"
+    with pytest.raises(ValueError, match="paths"):
+        force("conv", "fft")

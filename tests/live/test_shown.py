@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
+from playground.engine import kernel_paths
 from playground.engine.layer import LayerSettings, PoolSettings, run_layer
 from playground.live.on_demand import OnDemandArray
 from playground.live.processor import FrameProcessor
@@ -62,13 +63,23 @@ SETTINGS = [
 ]
 
 
+@pytest.fixture
+def ways():
+    """Force the fast path's measured choices (tiles by taps or by convolution, level
+    samples at once or in bands), so each is tested whatever this machine measures."""
+    yield kernel_paths.forced_path
+    kernel_paths.forced_path(None)
+
+
 @pytest.mark.parametrize("layer", SETTINGS, ids=lambda s: "-".join(str(v) for v in s.values()))
 @pytest.mark.parametrize("policy", [LevelPolicy(), LevelPolicy("fixed", fixed=0.5), LevelPolicy(percentile=90.0,
                                                                                                 shared=True)],
                          ids=["p99", "fixed", "shared90"])
-def test_fast_mosaics_equal_the_full_size_path(layer, policy):
+@pytest.mark.parametrize("forced", [("taps", "whole"), ("conv", "bands")], ids=["taps", "conv"])
+def test_fast_mosaics_equal_the_full_size_path(layer, policy, forced, ways):
     # 96×128: stride 2 gives 48×64 maps (valid: 47×63), so some shapes shrink by whole
     # factors (box filter), others (47 rows to 12) by area weights (resizes)
+    ways(*forced)
     frame = demo_frame(96, 128, 0.7)
     snapshot = Snapshot(layer=LayerSettings(**layer), view=ViewSettings(levels=policy, fits=FITS))
     result = FrameProcessor().process(frame, snapshot, smooth=False)

@@ -48,6 +48,36 @@ def test_tiles_are_the_full_maps_area_shrunk(f, stride, dilation, padding, flip)
                 np.testing.assert_allclose(per_channel[c, k], _area(contributions[:, :, c, k], tile), atol=2e-5)
 
 
+@pytest.mark.parametrize(("f", "stride", "dilation", "padding", "flip"), [
+    (f, s, d, p, fl) for f, s, d, p, fl in itertools.product([1, 2, 3, 5], [1, 2, 3], [1, 2], PADDINGS, [False, True])
+] + [(3, 2, 1, ((40, 41), (50, 51)), False), (2, 3, 1, ((13, 0), (0, 17)), True), (7, 1, 1, "same", False)])
+def test_tiles_by_one_strided_convolution_are_the_full_maps_area_shrunk(f, stride, dilation, padding, flip):
+    """conv_tiles: the widened kernel, and the tiles that read only padding (big pads; windows
+    shorter than their step, which start inside the picture) left to the bias."""
+    x, w, b = _case(f * 100 + stride * 10 + dilation + 7, (48, 72), f, 3)
+    pads = resolve_padding(padding, (48, 72), (f, f), (stride, stride), (dilation, dilation))
+    maps, contributions = conv_maps(x, w, b, stride=stride, padding=pads, dilation=dilation, flip=flip)
+    h, w_out = maps.shape[:2]
+    tiles = InputTiles(x, pads, (f, f), stride, dilation, (h, w_out))
+    blocks = [[s for s in range(1, n + 1) if n % s == 0] for n in (h, w_out)]   # whole-number shrinks
+    for tile in {(h // blocks[0][i], w_out // blocks[1][j]) for i in (0, 1, -1) for j in (0, 1, -1)}:
+        filters, channels = (a.copy() for a in tiles.conv_tiles(w, b, flip, tile, per_channel=True))
+        assert filters.shape == (tile[0], 4, tile[1]) and channels.shape == (tile[0], 3, 4, tile[1])
+        alone, none = tiles.conv_tiles(w, None, flip, tile, per_channel=False)
+        assert none is None
+        for k in range(4):
+            np.testing.assert_allclose(filters[:, k], _area(maps[:, :, k], tile), atol=3e-5)
+            np.testing.assert_allclose(alone[:, k] + b[k], filters[:, k], atol=3e-5)
+            for c in range(3):
+                np.testing.assert_allclose(channels[:, c, k], _area(contributions[:, :, c, k], tile), atol=3e-5)
+
+
+def test_tiles_by_convolution_need_whole_factors():
+    x, w, b = _case(1, (40, 48), 3, 3)
+    with pytest.raises(ValueError, match="whole numbers"):
+        InputTiles(x, ((1, 1), (1, 1)), (3, 3), 1, 1, (40, 48)).conv_tiles(w, b, False, (13, 15), per_channel=False)
+
+
 @pytest.mark.parametrize("n_c", [1, 2, 5])
 def test_any_number_of_input_channels(n_c):
     x, w, b = _case(n_c, (40, 48), 3, n_c)
@@ -177,3 +207,23 @@ def test_a_choice_made_inside_the_image_holds_for_windows_all_in_the_padding():
         kernel_paths._choices.pop(key, None)
     _, contributions = conv_maps(x, w, padding=pads)
     np.testing.assert_allclose(got[:, 0], contributions[0, 0], atol=1e-5)
+
+
+@pytest.mark.parametrize("read", ["cells", "patches"])
+def test_level_samples_in_bands_equal_all_at_once(read):
+    from playground.engine import kernel_paths
+    from playground.render.levels import sample_places
+
+    x, w, _ = _case(5, (120, 160), 7, 3, k=8)
+    pads = ((3, 3), (3, 3))
+    rows, cols = sample_places(120, 160)
+    got = {}
+    try:
+        for way in ("whole", "bands"):
+            kernel_paths.forced_path(way, read)
+            got[way] = values_at(x, w, True, pads, 1, 1, rows, cols).copy()
+    finally:
+        kernel_paths.forced_path(None)
+    np.testing.assert_allclose(got["bands"], got["whole"], rtol=1e-5, atol=1e-5)   # BLAS blocks differ
+    _, contributions = conv_maps(x, w, padding=pads, flip=True)
+    np.testing.assert_allclose(got["bands"], contributions[rows, cols].transpose(1, 0, 2), atol=2e-5)
