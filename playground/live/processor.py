@@ -225,7 +225,8 @@ class FrameProcessor:
                 rest = self._start(_rest_of_network, next_input(chosen), network, selected)
                 t1 += time.perf_counter() - t2   # the selected layer's time leaves out the rest's
                 handed = before + [chosen]
-            shown = compute_shown(host_input, snapshot, output=early)
+            # a lone layer leaves the second thread free: its tiles are computed there
+            shown = compute_shown(host_input, snapshot, output=early, beside=self._start if rest is None else None)
             layer_ms.append((time.perf_counter() - t1) * 1e3)
             t3 = time.perf_counter()
             views = self._views(shown, snapshot, smooth)

@@ -140,7 +140,7 @@ def plan_views(frame_shape, snapshot) -> ViewPlan:
     return ViewPlan(eager, eager_channels, tile_f if fast_f else None, tile_c if fast_c else None, out_hw, pads)
 
 
-def compute_shown(frame: np.ndarray, snapshot, output: LayerOutput | None = None) -> Shown:
+def compute_shown(frame: np.ndarray, snapshot, output: LayerOutput | None = None, beside=None) -> Shown:
     """Tiles, levels and (possibly on-demand) full maps of every view for one frame.
 
     Parameters
@@ -151,6 +151,10 @@ def compute_shown(frame: np.ndarray, snapshot, output: LayerOutput | None = None
         The layer already run on ``frame`` as :func:`plan_views` says (its enabled
         filters, per-channel contributions when the plan asks): the caller needed
         it first (the next layer reads it). None: run here when the plan is eager.
+    beside : callable, optional
+        ``beside(fn, *args)`` runs ``fn(*args)`` on another thread and returns its
+        ``concurrent.futures.Future``: the fast tiles are computed there while this
+        thread computes the level samples. None: one after the other, here.
 
     Raises
     ------
@@ -190,6 +194,9 @@ def compute_shown(frame: np.ndarray, snapshot, output: LayerOutput | None = None
         contributions = OnDemandArray(out_hw + (n_c, k), full, point, pick=lambda out: out.contributions)
         output = LayerOutput(output.maps, contributions, output.pooled, output.pads)
 
+    tiles_args = (frame, w, b, layer, pads, out_hw, tile_f, tile_c)
+    tiles = beside(_fast_tiles, *tiles_args) if beside is not None and (fast_f or fast_c) else None
+
     # levels: percentiles from the exact values at the sample's pixels, computed from
     # the input (a few cache lines each) instead of gathered from 8 + 24 full maps
     floor_k, floor_ck = noise_floors(w, b)
@@ -201,17 +208,19 @@ def compute_shown(frame: np.ndarray, snapshot, output: LayerOutput | None = None
         if view.per_channel:
             channel_sample = parts.transpose(0, 2, 1).reshape(n_c * k, -1)
 
-    filter_small, channel_small = _fast_tiles(frame, w, b, layer, pads, out_hw, tile_f, tile_c)
+    # the fast views' levels before waiting for their tiles
+    filter_levels = _levels(filter_sample, policy, True, floor_k) if fast_f else None
+    channel_levels = _levels(channel_sample, policy, True, floor_ck) if fast_c else None
+    filter_small, channel_small = tiles.result() if tiles is not None else _fast_tiles(*tiles_args)
     if fast_f:
-        filters = ShownMaps(output.maps, filter_small, _levels(filter_sample, policy, True, floor_k))
+        filters = ShownMaps(output.maps, filter_small, filter_levels)
     else:
         filters = _full_view(output.maps, 1, view.scale_for("filters"), filter_sample, policy,
                              layer.activation == "none", floor_k)
     channels = None
     if view.per_channel:
         if fast_c:
-            channels = ShownMaps(output.contributions, channel_small,
-                                 _levels(channel_sample, policy, True, floor_ck))
+            channels = ShownMaps(output.contributions, channel_small, channel_levels)
         else:
             channels = _full_view(output.contributions, 2, view.scale_for("channels"), channel_sample, policy,
                                   True, floor_ck)
