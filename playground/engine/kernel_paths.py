@@ -26,7 +26,7 @@ import numpy as np
 
 from . import buffers
 
-__all__ = ["PATHS", "WAYS", "filter2d_fits", "run_filter2d", "choose", "fastest", "chosen", "forced_path"]
+__all__ = ["PATHS", "WAYS", "filter2d_fits", "run_filter2d", "choose", "fastest", "decided", "chosen", "forced_path"]
 
 # OpenCV switches filter2D to a DFT at 50 kernel cells or more (130 with SSE3): other
 # rounding, and a different cost. Direct kernels only.
@@ -157,6 +157,8 @@ def choose(key: tuple, candidates: dict) -> str:
         return choice
     names = list(candidates)
     if len(names) == 1:
+        with _choices_lock:   # nothing to measure; known from now on (see decided)
+            _choices[key] = names[0]
         return names[0]
     best = dict.fromkeys(names, float("inf"))
     start = time.perf_counter()
@@ -192,6 +194,17 @@ def fastest(key: tuple, ways: dict):
     if name not in results:
         return ways[name]()
     return results[name]
+
+
+def decided(key: tuple, names) -> str | None:
+    """The one of ``names`` that :func:`choose` would take for ``key`` without measuring:
+    the first forced one offered, else the one measured before; None while not yet known."""
+    for name in _forced or ():
+        if name in names:
+            return name
+    with _choices_lock:
+        choice = _choices.get(key)
+    return choice if choice in names else None
 
 
 def chosen() -> dict[tuple, str]:

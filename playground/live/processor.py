@@ -13,7 +13,8 @@ plainly (:mod:`playground.live.network_frame`), the selected one through
 after it plainly again, and every layer's output goes into a small overview. The
 layers after the selected one, and their overview, run on a second thread while
 this one computes and draws the selected layer's views (where the machine has a
-second core and the engine runs on the CPU).
+second core and the engine runs on the CPU). With one layer that thread computes
+the views' tiles instead, while this one takes their level samples.
 """
 
 from __future__ import annotations

@@ -9,19 +9,26 @@ contributions are taken before the activation, so they stay on the fast path.
 The full-size maps a view does not draw from are computed when someone reads
 ``MapView.values`` or ``LayerOutput.maps`` (see :mod:`playground.live.on_demand`).
 
+The tiles come either from the input's block means under each kernel tap or from
+one strided convolution with a widened kernel, whichever measured faster for the
+shape; with one layer they are computed on the processor's second thread while
+this one takes the level samples.
+
 The fast path needs the CPU backend, tiles smaller than the maps and percentile
 or fixed levels (min/max needs every pixel); the rest takes the full-size path.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from playground.engine import array_module, asnumpy, buffers
-from playground.engine.kernel_paths import fastest
+from playground.engine.backend import backend_for
+from playground.engine.kernel_paths import decided, fastest
 from playground.engine.layer import LayerOutput, run_layer
 from playground.render.from_input import InputTiles, values_at, whole_factors
 from playground.render.levels import map_levels, noise_floors, sample_levels, sample_places
@@ -154,7 +161,8 @@ def compute_shown(frame: np.ndarray, snapshot, output: LayerOutput | None = None
     beside : callable, optional
         ``beside(fn, *args)`` runs ``fn(*args)`` on another thread and returns its
         ``concurrent.futures.Future``: the fast tiles are computed there while this
-        thread computes the level samples. None: one after the other, here.
+        thread computes the level samples (from a shape's second frame: the first
+        measures the ways to compute them, here). None: one after the other, here.
 
     Raises
     ------
@@ -195,40 +203,47 @@ def compute_shown(frame: np.ndarray, snapshot, output: LayerOutput | None = None
         output = LayerOutput(output.maps, contributions, output.pooled, output.pads)
 
     tiles_args = (frame, w, b, layer, pads, out_hw, tile_f, tile_c)
-    tiles = beside(_fast_tiles, *tiles_args) if beside is not None and (fast_f or fast_c) else None
+    tiles = None
+    # on a shape's first frame the ways are measured here, one after the other: timed
+    # beside the level samples, each would have been timed against the other's threads
+    if beside is not None and (fast_f or fast_c) and decided(_tiles_key(*tiles_args), _TILE_WAYS) is not None:
+        tiles = beside(_fast_tiles, *tiles_args)
+    try:
+        # levels: percentiles from the exact values at the sample's pixels, computed from
+        # the input (a few cache lines each) instead of gathered from 8 + 24 full maps
+        floor_k, floor_ck = noise_floors(w, b)
+        filter_sample = channel_sample = None
+        if xp is np and policy.mode == "percentile":
+            rows, cols = sample_places(*out_hw)
+            parts = values_at(frame, w, flip, pads, stride, dilation, rows, cols)   # (n_c, n, K)
+            filter_sample = _activate(parts.sum(axis=0).T + b[:, None], layer.activation)
+            if view.per_channel:
+                channel_sample = parts.transpose(0, 2, 1).reshape(n_c * k, -1)
 
-    # levels: percentiles from the exact values at the sample's pixels, computed from
-    # the input (a few cache lines each) instead of gathered from 8 + 24 full maps
-    floor_k, floor_ck = noise_floors(w, b)
-    filter_sample = channel_sample = None
-    if xp is np and policy.mode == "percentile":
-        rows, cols = sample_places(*out_hw)
-        parts = values_at(frame, w, flip, pads, stride, dilation, rows, cols)   # (n_c, n, K)
-        filter_sample = _activate(parts.sum(axis=0).T + b[:, None], layer.activation)
-        if view.per_channel:
-            channel_sample = parts.transpose(0, 2, 1).reshape(n_c * k, -1)
-
-    # the fast views' levels before waiting for their tiles
-    filter_levels = _levels(filter_sample, policy, True, floor_k) if fast_f else None
-    channel_levels = _levels(channel_sample, policy, True, floor_ck) if fast_c else None
-    filter_small, channel_small = tiles.result() if tiles is not None else _fast_tiles(*tiles_args)
-    if fast_f:
-        filters = ShownMaps(output.maps, filter_small, filter_levels)
-    else:
-        filters = _full_view(output.maps, 1, view.scale_for("filters"), filter_sample, policy,
-                             layer.activation == "none", floor_k)
-    channels = None
-    if view.per_channel:
-        if fast_c:
-            channels = ShownMaps(output.contributions, channel_small, channel_levels)
+        # the fast views' levels before waiting for their tiles
+        filter_levels = _levels(filter_sample, policy, True, floor_k) if fast_f else None
+        channel_levels = _levels(channel_sample, policy, True, floor_ck) if fast_c else None
+        filter_small, channel_small = tiles.result() if tiles is not None else _fast_tiles(*tiles_args)
+        if fast_f:
+            filters = ShownMaps(output.maps, filter_small, filter_levels)
         else:
-            channels = _full_view(output.contributions, 2, view.scale_for("channels"), channel_sample, policy,
-                                  True, floor_ck)
-    pooled = None
-    if output.pooled is not None and view.pooled:
-        pooled = _full_view(output.pooled, 1, view.scale_for("pooled"), None, policy,
-                            layer.activation == "none", floor_k)
-    return Shown(output, out_hw, filters, channels, pooled)
+            filters = _full_view(output.maps, 1, view.scale_for("filters"), filter_sample, policy,
+                                 layer.activation == "none", floor_k)
+        channels = None
+        if view.per_channel:
+            if fast_c:
+                channels = ShownMaps(output.contributions, channel_small, channel_levels)
+            else:
+                channels = _full_view(output.contributions, 2, view.scale_for("channels"), channel_sample, policy,
+                                      True, floor_ck)
+        pooled = None
+        if output.pooled is not None and view.pooled:
+            pooled = _full_view(output.pooled, 1, view.scale_for("pooled"), None, policy,
+                                layer.activation == "none", floor_k)
+        return Shown(output, out_hw, filters, channels, pooled)
+    finally:
+        if tiles is not None:
+            futures_wait([tiles])   # on every way out: no frame's work outlives it
 
 
 def _fast_tiles(frame, w, b, layer, pads, out_hw, tile_f, tile_c):
@@ -250,23 +265,31 @@ def _fast_tiles(frame, w, b, layer, pads, out_hw, tile_f, tile_c):
     ways = {"taps": lambda: _tiles_by_taps(tiles(), w, b, layer.flip, tile_f, tile_c)}
     if all(whole_factors(out_hw, tile) for tile in (tile_f, tile_c) if tile is not None):
         ways["conv"] = lambda: _tiles_by_conv(tiles(), w, b, layer.flip, tile_f, tile_c)
-    return fastest(("shown tiles", frame.shape, w.shape, layer.stride, layer.dilation, pads, tile_f, tile_c), ways)
+    return fastest(_tiles_key(frame, w, b, layer, pads, out_hw, tile_f, tile_c), ways)
+
+
+_TILE_WAYS = ("taps", "conv")
+
+
+def _tiles_key(frame, w, b, layer, pads, out_hw, tile_f, tile_c) -> tuple:
+    """What the choice of a way to compute tiles depends on (the arguments of :func:`_fast_tiles`)."""
+    workers = backend_for([frame]).workers   # the convolution runs on the engine's threads
+    return ("shown tiles", frame.shape, w.shape, layer.stride, layer.dilation, pads, tile_f, tile_c, workers)
 
 
 def _tiles_by_taps(tiles: InputTiles, w, b, flip: bool, tile_f, tile_c):
     """:func:`_fast_tiles` from the block means under each kernel tap."""
     n_c, k = w.shape[2:]
-    if tile_f is not None and tile_c is not None:
-        fine, coarse = sorted((tile_f, tile_c), key=lambda t: -t[0] * t[1])
-        if whole_factors(tiles.out_hw, fine) and whole_factors(fine, coarse):
-            # both views from one set of per-channel tiles: a filter's tile is its
-            # channels' tiles summed plus the bias, and coarser tiles are block means
-            # of finer ones (cheaper than a second pass over the input)
-            per_channel = tiles.channel_tiles(w, flip, fine)                        # (n_c, K, h, w)
-            sums = np.sum(per_channel, axis=0, out=buffers.scratch(np, "shown:sums", (k,) + fine))
-            sums += b[:, None, None]
-            return (tuple(_block_means(sums, tile_f, "filters")),
-                    tuple(_block_means(per_channel.reshape(n_c * k, *fine), tile_c, "channels")))
+    fine = _nested_fine(tiles.out_hw, tile_f, tile_c)
+    if fine is not None:
+        # both views from one set of per-channel tiles: a filter's tile is its
+        # channels' tiles summed plus the bias, and coarser tiles are block means
+        # of finer ones (cheaper than a second pass over the input)
+        per_channel = tiles.channel_tiles(w, flip, fine)                        # (n_c, K, h, w)
+        sums = np.sum(per_channel, axis=0, out=buffers.scratch(np, "shown:sums", (k,) + fine))
+        sums += b[:, None, None]
+        return (tuple(_block_means(sums, tile_f, "filters")),
+                tuple(_block_means(per_channel.reshape(n_c * k, *fine), tile_c, "channels")))
     filter_small = channel_small = None
     if tile_f is not None:
         filter_small = tuple(tiles.filter_tiles(w, b, flip, tile_f))
@@ -283,17 +306,25 @@ def _tiles_by_conv(tiles: InputTiles, w, b, flip: bool, tile_f, tile_c):
         small = _shrink(planar.reshape(planar.shape[0], -1, planar.shape[-1]), tile)
         return tuple(small[:, i, :] for i in range(small.shape[1]))
 
-    if tile_f is not None and tile_c is not None:
-        fine, coarse = sorted((tile_f, tile_c), key=lambda t: -t[0] * t[1])
-        if whole_factors(fine, coarse):   # one convolution for both views
-            filters, channels = tiles.conv_tiles(w, b, flip, fine, per_channel=True)
-            return each(filters, tile_f), each(channels, tile_c)
+    fine = _nested_fine(tiles.out_hw, tile_f, tile_c)
+    if fine is not None:   # one convolution for both views
+        filters, channels = tiles.conv_tiles(w, b, flip, fine, per_channel=True)
+        return each(filters, tile_f), each(channels, tile_c)
     filter_small = channel_small = None
     if tile_f is not None:
         filter_small = each(tiles.conv_tiles(w, b, flip, tile_f, per_channel=False)[0], tile_f)
     if tile_c is not None:
         channel_small = each(tiles.conv_tiles(w, None, flip, tile_c, per_channel=True)[1], tile_c)
     return filter_small, channel_small
+
+
+def _nested_fine(out_hw, tile_f, tile_c):
+    """The finer tile size when both views shrink the maps by whole numbers and the
+    coarser view's blocks are whole blocks of the finer one's, else None."""
+    if tile_f is None or tile_c is None:
+        return None
+    fine, coarse = sorted((tile_f, tile_c), key=lambda t: -t[0] * t[1])
+    return fine if whole_factors(out_hw, fine) and whole_factors(fine, coarse) else None
 
 
 def _block_means(stack: np.ndarray, tile: tuple[int, int], what: str) -> np.ndarray:

@@ -25,7 +25,7 @@ convolved with an s × s box, taps S apart): (S(s − 1) + d(f − 1) + 1)² cel
 runs it with its own threads and row stacks. It multiplies more (10×10 against 7×7 cells
 for f = 7 at 1/4) but reads the input once, with no box filters or strided tap reads:
 which way is faster depends on the shape, so the caller measures
-(:func:`~playground.engine.kernel_paths.choose`).
+(:func:`~playground.engine.kernel_paths.fastest`).
 
 Values at chosen pixels (for display levels, hover read-outs): f·f·n_c input cells
 per pixel, one small matrix product, with the same exact weights.
@@ -281,8 +281,11 @@ class InputTiles:
             raise ValueError(f"tile {tile} does not shrink maps of {self.out_hw} by whole numbers")
         w = _as_weights(w, flip)
         s, d = self.stride, self.dilation
-        spread = [_block_spread(f, size, s, d) for f, size in zip(w.shape[:2], block, strict=True)]
-        wide = np.einsum("iu,ijck,jv->uvck", spread[0], w, spread[1]).astype(np.float32)
+        rows_spread, cols_spread = (_block_spread(f, size, s, d) for f, size in zip(w.shape[:2], block, strict=True))
+        # wide[u, v] = Σ_ij rows_spread[i, u] · w[i, j] · cols_spread[j, v], as two products
+        # (a three-operand einsum loops over every index: 205 ms for 64 channels × 64 filters, 11×11)
+        wide = np.tensordot(cols_spread, np.tensordot(rows_spread, w, axes=(0, 0)), axes=(0, 1))   # (v, u, c, k)
+        wide = np.ascontiguousarray(wide.transpose(1, 0, 2, 3), dtype=np.float32)
         step = (s * block[0], s * block[1])
         # only the tiles whose windows reach the picture: the others read zero padding
         # alone ("same" at stride 2 pads 480×640 to 961×1281, and 3/4 of its tiles are
@@ -291,22 +294,24 @@ class InputTiles:
                  in zip(self.x.shape[:2], self.pads, wide.shape[:2], step, tile, strict=True)]
         (t0, t1, y0, y1, pad_y), (u0, u1, x0, x1, pad_x) = spans
         k, n_c = w.shape[3], w.shape[2]
-        if (t1 - t0, u1 - u0) == tuple(tile):
+        maps = contributions = None
+        if t1 > t0 and u1 > u0:
             maps, contributions = conv_maps(self.x[y0:y1, x0:x1], wide, b, stride=step, padding=(pad_y, pad_x),
                                             per_channel=per_channel)
             # the engine's (h, w, …) results are views of planar (h, …, w) buffers: undo the view
-            return maps.transpose(0, 2, 1), contributions.transpose(0, 2, 3, 1) if per_channel else None
+            maps = maps.transpose(0, 2, 1)
+            contributions = contributions.transpose(0, 2, 3, 1) if per_channel else None
+            if (t1 - t0, u1 - u0) == tuple(tile):   # every tile reaches the picture
+                return maps, contributions
         filters = _scratch("conv tiles:filters", (tile[0], k, tile[1]))
         filters[...] = 0.0 if b is None else np.asarray(b, np.float32)[:, None]
         channels = _scratch("conv tiles:channels", (tile[0], n_c, k, tile[1])) if per_channel else None
         if channels is not None:
             channels[...] = 0.0
-        if t1 > t0 and u1 > u0:
-            maps, contributions = conv_maps(self.x[y0:y1, x0:x1], wide, b, stride=step, padding=(pad_y, pad_x),
-                                            per_channel=per_channel)
-            filters[t0:t1, :, u0:u1] = maps[:t1 - t0, :u1 - u0].transpose(0, 2, 1)
+        if maps is not None:
+            filters[t0:t1, :, u0:u1] = maps[:t1 - t0, :, :u1 - u0]
             if channels is not None:
-                channels[t0:t1, :, :, u0:u1] = contributions[:t1 - t0, :u1 - u0].transpose(0, 2, 3, 1)
+                channels[t0:t1, :, :, u0:u1] = contributions[:t1 - t0, :, :, :u1 - u0]
         return filters, channels
 
     def channel_tiles(self, w, flip: bool, tile, base=None) -> np.ndarray:
@@ -422,8 +427,8 @@ def _values_in_bands(x, w, pads, stride: int, dilation: int, rows, cols) -> np.n
     the faster measured per shape. Reading the windows is most of the work and NumPy's
     gathers let go of the GIL: 7×7×3 windows at 6,000 pixels took 4.4 ms on one thread
     and 2.2-3.0 ms on two (2-core Zen 3)."""
-    def whole() -> np.ndarray:
-        return _values_block(x, w, pads, stride, dilation, rows, cols, cache=True)
+    def whole() -> np.ndarray:   # (a hover read-out's one pixel is not worth a cache entry)
+        return _values_block(x, w, pads, stride, dilation, rows, cols, cache=len(rows) > 1)
 
     backend = backend_for([x])
     if backend.workers < 2 or len(rows) < 2 * backend.workers:
@@ -439,7 +444,7 @@ def _values_in_bands(x, w, pads, stride: int, dilation: int, rows, cols) -> np.n
         backend.run_bands(len(rows), band)   # the same bands every call: their plans stay cached
         return values
 
-    key = ("values_at bands", x.shape, w.shape[:2], pads, stride, dilation, len(rows))
+    key = ("values_at bands", x.shape, w.shape, pads, stride, dilation, len(rows), backend.workers)
     return fastest(key, {"whole": whole, "bands": in_bands})
 
 
@@ -460,7 +465,7 @@ def _values_block(x, w, pads, stride: int, dilation: int, rows, cols, *, cache: 
     if plans is None:
         plans = {}
         if cache:
-            if len(_TAP_INDEX) > 64:   # (a few shapes, each in up to 8 bands)
+            if len(_TAP_INDEX) > 64:   # (a few shapes, each in a band per piece of the engine's threads)
                 _TAP_INDEX.clear()
             _TAP_INDEX[key] = plans
     x = np.ascontiguousarray(x)

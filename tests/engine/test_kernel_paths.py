@@ -207,5 +207,10 @@ def test_fastest_returns_the_chosen_ways_own_result_and_then_runs_only_it():
 def test_forcing_several_paths_uses_the_first_one_offered(force):
     force("bands", "conv")
     assert choose(("test forced", 1), {"taps": lambda: None, "conv": lambda: None}) == "conv"
+    force("conv", "taps")   # the forced order counts, not the candidates'
+    assert choose(("test forced", 2), {"taps": lambda: None, "conv": lambda: None}) == "conv"
+    assert kernel_paths.decided(("test forced", 3), ("taps", "conv")) == "conv"
+    force(None)
+    assert kernel_paths.decided(("test forced", 3), ("taps", "conv")) is None   # not measured yet
     with pytest.raises(ValueError, match="paths"):
         force("conv", "fft")

@@ -151,6 +151,68 @@ def test_min_max_levels_take_the_full_size_path():
         _check_view(frame, snapshot, result, key)
 
 
+@pytest.mark.parametrize(("tile_f", "tile_c"), [((24, 32), None), (None, (12, 16)), ((24, 32), (16, 32)),
+                                               ((48, 64), (12, 16))])
+def test_tiles_by_convolution_equal_tiles_by_taps_for_every_pair_of_views(tile_f, tile_c):
+    """One view, two views that do not nest (two convolutions), two that do (one)."""
+    from playground.engine.shapes import resolve_padding
+    from playground.live import shown
+    from playground.render.from_input import InputTiles
+
+    frame = demo_frame(96, 128, 0.2)
+    w = np.random.default_rng(3).standard_normal((5, 5, 3, 4)).astype(np.float32)
+    b = np.arange(4, dtype=np.float32) - 1.5
+    pads = resolve_padding("same", (96, 128), (5, 5), (1, 1), (1, 1))
+
+    def tiles():
+        return InputTiles(frame, pads, (5, 5), 1, 1, (96, 128))
+
+    by_conv = shown._tiles_by_conv(tiles(), w, b, True, tile_f, tile_c)
+    by_conv = [None if view is None else [np.array(t) for t in view] for view in by_conv]
+    by_taps = shown._tiles_by_taps(tiles(), w, b, True, tile_f, tile_c)
+    for conv_view, taps_view, tile in zip(by_conv, by_taps, (tile_f, tile_c), strict=True):
+        assert (conv_view is None) == (tile is None) == (taps_view is None)
+        if tile is not None:
+            assert len(conv_view) == len(taps_view) and conv_view[0].shape == tile
+            for got, expected in zip(conv_view, taps_view, strict=True):
+                np.testing.assert_allclose(got, expected, atol=3e-5)
+
+
+def test_tiles_go_beside_from_a_shapes_second_frame_and_a_failure_is_waited_for(ways):
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from playground.kernels.spec import parse_spec
+    from playground.live import shown
+
+    frame = demo_frame(88, 120, 0.5)   # a size no other test uses: its ways are not yet measured
+    snapshot = Snapshot(network=parse_spec("88x120x3 conv:f=5,k=8,p=same"), selected=0, view=ViewSettings(fits=FITS))
+    for key in [k for k in kernel_paths._choices if k[:2] == ("shown tiles", frame.shape)]:
+        del kernel_paths._choices[key]
+    started: list[Future] = []
+    with ThreadPoolExecutor(1) as helper:
+        def beside(fn, *args):
+            started.append(helper.submit(fn, *args))
+            return started[-1]
+
+        first = shown.compute_shown(frame, snapshot, beside=beside)
+        assert not started          # the first frame measures the ways here, one after the other
+        second = shown.compute_shown(frame, snapshot, beside=beside)
+        assert len(started) == 1 and started[0].done()
+        for a, c in zip(first.filters.tiles + first.channels.tiles, second.filters.tiles + second.channels.tiles,
+                        strict=True):
+            np.testing.assert_allclose(np.array(c), np.array(a), atol=3e-5)
+
+        def failing(fn, *args):   # the tiles fail on the second thread: the error reaches the caller
+            def boom():
+                raise ValueError("tiles failed")
+            started.append(helper.submit(boom))
+            return started[-1]
+
+        with pytest.raises(ValueError, match="tiles failed"):
+            shown.compute_shown(frame, snapshot, beside=failing)
+        assert started[-1].done()
+
+
 def test_per_channel_off_leaves_no_contributions():
     frame = demo_frame(96, 128)
     snapshot = Snapshot(view=ViewSettings(per_channel=False, fits=FITS))

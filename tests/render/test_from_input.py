@@ -212,18 +212,23 @@ def test_a_choice_made_inside_the_image_holds_for_windows_all_in_the_padding():
 @pytest.mark.parametrize("read", ["cells", "patches"])
 def test_level_samples_in_bands_equal_all_at_once(read):
     from playground.engine import kernel_paths
+    from playground.engine.backend import backend_for
     from playground.render.levels import sample_places
 
     x, w, _ = _case(5, (120, 160), 7, 3, k=8)
     pads = ((3, 3), (3, 3))
     rows, cols = sample_places(120, 160)
     got = {}
+    backend = backend_for([x])
+    workers = backend.workers
+    backend.workers = 2   # bands are offered from two threads up (a 1-core CI machine too)
     try:
         for way in ("whole", "bands"):
             kernel_paths.forced_path(way, read)
             got[way] = values_at(x, w, True, pads, 1, 1, rows, cols).copy()
     finally:
         kernel_paths.forced_path(None)
+        backend.workers = workers
     np.testing.assert_allclose(got["bands"], got["whole"], rtol=1e-5, atol=1e-5)   # BLAS blocks differ
     _, contributions = conv_maps(x, w, padding=pads, flip=True)
     np.testing.assert_allclose(got["bands"], contributions[rows, cols].transpose(1, 0, 2), atol=2e-5)
