@@ -300,11 +300,8 @@ def _tiles_by_taps(tiles: InputTiles, w, b, flip: bool, tile_f, tile_c):
 
 def _tiles_by_conv(tiles: InputTiles, w, b, flip: bool, tile_f, tile_c):
     """:func:`_fast_tiles` as strided convolutions (every tile size a whole-number shrink)."""
-    n_c, k = w.shape[2:]
-
-    def each(planar, tile):   # (h, N, w) → N tiles at ``tile``
-        small = _shrink(planar.reshape(planar.shape[0], -1, planar.shape[-1]), tile)
-        return tuple(small[:, i, :] for i in range(small.shape[1]))
+    def each(planar, tile):   # (h, …, w) → its maps, shrunk to ``tile``
+        return _tile_views(_shrink(planar.reshape(planar.shape[0], -1, planar.shape[-1]), tile))
 
     fine = _nested_fine(tiles.out_hw, tile_f, tile_c)
     if fine is not None:   # one convolution for both views
@@ -360,7 +357,12 @@ def _full_view(array, extra_axes: int, scale: float, sample, policy, signed, flo
         levels = map_levels(planar, policy, signed, floors)
     values = planar.reshape((h,) + tuple(array.shape[2:]) + (w,)).transpose(
         (0, extra_axes + 1) + tuple(range(1, extra_axes + 1)))   # (H, W, …) view of the host copy
-    return ShownMaps(values, tuple(small[:, i, :] for i in range(n)), levels)
+    return ShownMaps(values, _tile_views(small), levels)
+
+
+def _tile_views(small: np.ndarray) -> tuple:
+    """(h, N, w) side-by-side maps → the N maps, as 2-D views."""
+    return tuple(small[:, i, :] for i in range(small.shape[1]))
 
 
 def _planar(array, extra_axes: int) -> np.ndarray:
