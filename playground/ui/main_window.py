@@ -13,7 +13,6 @@ from collections import deque
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from playground.engine import get_backend
 from playground.kernels import FilterBank
 from playground.kernels.network import Network, channel_names, takes_input_channels
 from playground.kernels.source_fit import fit_to_source
@@ -22,19 +21,18 @@ from playground.live.runner import LiveRunner
 from playground.live.snapshot import Snapshot
 from playground.sources import Source, SourceError, open_source
 
-from .arithmetic_panel import ArithmeticPanel, reading_guide
-from .edit_actions import EditActions
-from .export_actions import ExportActions
+from .arithmetic_panel import ArithmeticPanel
 from .kernel_editor import KernelEditor
 from .layer_panel import LayerPanel
 from .learn_panel import attach_learn_panel
-from .map_panel import ImagePanel, MapPanel
 from .message_bar import MessageBar
 from .network_controller import NetworkController
 from .number_tools import attach_number_tools
 from .presentation import attach_presentation
 from .source_menu import SourceMenu
 from .view_fit import view_fits
+from .window_menus import build_menus, shortcut_text
+from .window_parts import add_status_labels, arrange, make_map_panels
 
 __all__ = ["MainWindow"]
 
@@ -77,9 +75,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._frame_error = ""                          # the error of the frames now coming, if any
         self._edit_notice = ""                          # the editor's notice about the last edit
         self.displayed = 0
-        # (time, latency ms, GUI ms) of the latest displayed frames: bounded, the window
-        # runs for hours; --benchmark N makes it hold N
-        # (shown at, latency ms, GUI-thread ms, worker ms: engine + drawing) per displayed frame
+        # (shown at, latency ms, GUI-thread ms, worker ms: engine + drawing) per displayed
+        # frame, the latest ones only: the window runs for hours (--benchmark N keeps N)
         self.display_log: deque[tuple[float, float, float, float]] = deque(maxlen=1000)
 
         self._bridge = _Bridge(self)
@@ -92,90 +89,27 @@ class MainWindow(QtWidgets.QMainWindow):
         self.editor = KernelEditor(self.snapshot.bank, channel_names=self._editor_names[0])
         self.layer_panel = LayerPanel(self.snapshot.layer, self.snapshot.view)
         self.arithmetic = ArithmeticPanel()
-        self.input_panel = ImagePanel("Input")
-        self.filters_panel = MapPanel("Feature maps · per filter",
-                                      "One map per enabled filter: conv + bias (+ activation). "
-                                      "Click a map to edit its filter.")
-        self.channels_panel = MapPanel("Per input channel · what each channel's slice contributes",
-                                       "Rows: input channels R, G, B. Columns: filters. Summed per column plus "
-                                       "the bias, they give the per-filter map (before the activation).")
-        self.pooled_panel = MapPanel("Pooled maps", "The per-filter maps after pooling (per channel, no parameters)")
+        panels = make_map_panels()
+        self.input_panel, self.filters_panel = panels.input, panels.filters
+        self.channels_panel, self.pooled_panel = panels.channels, panels.pooled
         self.message_bar = MessageBar()
 
-        # the network's widgets: its layers' maps, small, under the input (the picture moving
-        # through the network, top to bottom), and its table under the selected layer's views
-        self.network_ui = NetworkController(self)
-        top = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
-        top.addWidget(self.network_ui.input_column(self.input_panel))
-        top.addWidget(self.filters_panel)
-        top.setStretchFactor(0, 2)
-        top.setStretchFactor(1, 5)
-        bottom = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
-        bottom.addWidget(self.channels_panel)
-        bottom.addWidget(self.pooled_panel)
-        bottom.setStretchFactor(0, 3)
-        bottom.setStretchFactor(1, 1)
-        self.pooled_panel.setVisible(self.snapshot.layer.pool is not None)
-        maps = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
-        maps.addWidget(top)
-        maps.addWidget(bottom)
-        maps.addWidget(self.network_ui.panel)
-        maps.setStretchFactor(0, 3)
-        maps.setStretchFactor(1, 2)
-        maps.setStretchFactor(2, 0)
-        maps.setSizes([440, 280, 260])
-        centre = QtWidgets.QWidget()
-        centre_layout = QtWidgets.QVBoxLayout(centre)
-        centre_layout.setContentsMargins(0, 0, 0, 0)
-        centre_layout.setSpacing(2)
-        centre_layout.addWidget(self.message_bar)
-        centre_layout.addWidget(maps, 1)
-
-        right = QtWidgets.QWidget()
-        right_layout = QtWidgets.QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.layer_panel)
-        right_layout.addWidget(self.arithmetic)
-        right_layout.addWidget(reading_guide())
-        right_layout.addStretch(1)
-        right_scroll = QtWidgets.QScrollArea()
-        right_scroll.setWidget(right)
-        right_scroll.setWidgetResizable(True)
-        # narrow enough for 1024-pixel screens (the layer form wraps its rows); anything
-        # still wider scrolls into reach rather than being cut off at the edge
-        right_scroll.setMinimumWidth(270)
-        right_scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-
-        self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.editor)
-        self.splitter.addWidget(centre)
-        self.splitter.addWidget(right_scroll)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([380, 900, 340])
+        self.network_ui = NetworkController(self)   # the network's maps and table
+        self.splitter = arrange(self)
         self.setCentralWidget(self.splitter)
+        self.pooled_panel.setVisible(self.snapshot.layer.pool is not None)
 
         # --- status bar ------------------------------------------------------------------
-        status = self.statusBar()
-        self.source_label = QtWidgets.QLabel()
-        self.fps_label = QtWidgets.QLabel("– FPS")
-        self.timing_label = QtWidgets.QLabel()
-        self.backend_label = QtWidgets.QLabel()
-        info = get_backend()
-        self.backend_label.setText(f"{'NumPy' if info.name == 'numpy' else 'CuPy'} · {info.device}")
-        self.backend_label.setToolTip(f"Engine backend ({info.requested} requested)"
-                                      + (f": {info.note}" if getattr(info, "note", "") else ""))
-        self.fps_label.setToolTip("Frames displayed per second")
-        self.timing_label.setToolTip("Engine: conv + activation + pooling per frame. Draw: levels and mosaics. "
-                                     "Latency: capture to screen.")
-        for label in (self.source_label, self.fps_label, self.timing_label, self.backend_label):
-            status.addPermanentWidget(label)
+        status = add_status_labels(self.statusBar())
+        self.source_label, self.fps_label = status.source, status.fps
+        self.timing_label, self.backend_label = status.timing, status.backend
 
         # --- runner, sources, menus ------------------------------------------------------
         self.runner = LiveRunner(source, self.snapshot, self._bridge.result_ready.emit, self._bridge.error.emit)
         self.sources = SourceMenu(self)
-        self._build_menus()
+        actions = build_menus(self)
+        self.edit_actions, self.export_actions = actions.edit, actions.export
+        self.pause_action, self.step_action = actions.pause, actions.step
         self.editor.bank_changed.connect(self._on_bank_changed)
         self.editor.selection_changed.connect(self._on_selection_changed)
         self.editor.message.connect(self._on_edit_notice)
@@ -200,62 +134,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.runner.start()
 
     # --- menus ---------------------------------------------------------------------------
-    def _build_menus(self) -> None:
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("main-toolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextOnly)
-        file_menu = self.menuBar().addMenu("&File")
-        self.edit_actions = EditActions(self)      # Edit right after File, before Bank
-        self.edit_actions.add_to(self.menuBar())
-        self.sources.add_to(file_menu, toolbar)
-        file_menu.addSeparator()
-        self.export_actions = ExportActions(self)  # screenshots, export, the Bank menu
-        self.export_actions.add_to(file_menu, self.menuBar(), toolbar)
-        self.network_ui.actions.add_to(self.menuBar())
-        file_menu.addSeparator()
-        quit_action = file_menu.addAction("Quit")
-        quit_action.setShortcut(QtGui.QKeySequence("Ctrl+Q"))  # the platform's Quit key is unbound on some
-        quit_action.triggered.connect(self.close)
-
-        view_menu = self.menuBar().addMenu("&View")
-        self.pause_action = QtGui.QAction("Pause", self)
-        self.pause_action.setCheckable(True)
-        self.pause_action.setShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_Space))
-        self.pause_action.setToolTip("Pause / resume the source (Space); edits still update the held frame")
-        self.pause_action.toggled.connect(self._on_pause)
-        self.step_action = QtGui.QAction("Step", self)
-        # Ctrl+. rather than "." alone: a plain "." is a shortcut before the kernel grid
-        # sees it, and typing ".5" into a cell entered 5 and paused the view
-        self.step_action.setShortcut(QtGui.QKeySequence("Ctrl+."))
-        self.step_action.setToolTip("Show exactly one new frame, then hold it (Ctrl+.)")
-        self.step_action.triggered.connect(self._on_step)
-        toolbar.addSeparator()
-        for action in (self.pause_action, self.step_action):
-            view_menu.addAction(action)
-            toolbar.addAction(action)
-        help_menu = self.menuBar().addMenu("&Help")
-        shortcuts = help_menu.addAction("Keyboard shortcuts")
-        shortcuts.setShortcut(QtGui.QKeySequence.StandardKey.HelpContents)
-        shortcuts.triggered.connect(self._show_shortcuts)
-
     def shortcut_text(self) -> str:
-        """Every menu action's key, read from the actions themselves (so the list never drifts),
-        then the keys that live inside widgets."""
-        lines = {}
-        for action in self.findChildren(QtGui.QAction):
-            keys = ", ".join(key.toString(QtGui.QKeySequence.SequenceFormat.NativeText)
-                             for key in action.shortcuts())
-            name = action.text().replace("&", "").rstrip(".…").strip()
-            if keys and name:
-                lines.setdefault(keys, f"{keys}  {name}")
-        return "\n".join(sorted(lines.values(), key=str.lower)) + (
-            "\n\nIn the bank list: F2 rename, Ctrl+↑ / Ctrl+↓ reorder, Delete remove, Ctrl+D duplicate\n"
-            "In the kernel grid: arrows move, type a number + Enter, mouse wheel nudges ±0.1 "
-            "(Shift ±1, Ctrl ±0.01)\n"
-            "On a map: click a cell to inspect it, Shift follows the mouse; wheel zooms, drag pans, "
-            "double-click fits it again\n"
-            "In presentation mode: Page Down / Page Up step through the filters, Esc leaves")
+        """Every menu action's key, then the keys that live inside widgets."""
+        return shortcut_text(self)
 
     def _show_shortcuts(self) -> None:
         QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", self.shortcut_text())
