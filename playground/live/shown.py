@@ -3,8 +3,8 @@
 The screen draws maps at a fraction of their size (1/4, 1/8). Before any
 nonlinearity a map is linear in the input, so its area-shrunk tiles come
 straight from a box-filtered input (:mod:`playground.render.from_input`) and its
-levels from its exact values at the level sample's pixels — no full-size map is
-written. ReLU, |·| and pooling need the full-size per-filter maps; per-channel
+levels from its exact values at the level sample's pixels
+(:mod:`playground.render.pixel_values`) — no full-size map is written. ReLU, |·| and pooling need the full-size per-filter maps; per-channel
 contributions are taken before the activation, so they stay on the fast path.
 The full-size maps a view does not draw from are computed when someone reads
 ``MapView.values`` or ``LayerOutput.maps`` (see :mod:`playground.live.on_demand`).
@@ -30,9 +30,10 @@ from playground.engine import array_module, asnumpy, buffers
 from playground.engine.backend import backend_for
 from playground.engine.kernel_paths import decided, fastest
 from playground.engine.layer import LayerOutput, run_layer
-from playground.render.from_input import InputTiles, values_at, whole_factors
+from playground.render.from_input import InputTiles, whole_factors
 from playground.render.levels import map_levels, noise_floors, sample_levels, sample_places
 from playground.render.mosaic import MosaicLayout, grid_layout
+from playground.render.pixel_values import values_at
 
 from .on_demand import OnDemandArray, SharedResult
 
