@@ -12,15 +12,9 @@ from playground.engine import conv_maps
 from playground.engine.shapes import resolve_padding
 from playground.render.from_input import InputTiles, whole_factors
 
+from .cases import random_case as _case
+
 PADDINGS = ["same", "valid", ((1, 2), (0, 3))]
-
-
-def _case(seed, shape, f, n_c, k=4):
-    rng = np.random.default_rng(seed)
-    x = rng.random(shape + (n_c,), dtype=np.float32)
-    w = rng.standard_normal((f, f, n_c, k)).astype(np.float32)
-    b = rng.standard_normal(k).astype(np.float32)
-    return x, w, b
 
 
 def _area(map2d, tile_hw):

@@ -9,13 +9,7 @@ from playground.engine import conv_maps
 from playground.engine.shapes import resolve_padding
 from playground.render.pixel_values import values_at
 
-
-def _case(seed, shape, f, n_c, k=4):
-    rng = np.random.default_rng(seed)
-    x = rng.random(shape + (n_c,), dtype=np.float32)
-    w = rng.standard_normal((f, f, n_c, k)).astype(np.float32)
-    b = rng.standard_normal(k).astype(np.float32)
-    return x, w, b
+from .cases import random_case as _case
 
 
 @pytest.mark.parametrize(("stride", "dilation", "padding", "flip"), [
