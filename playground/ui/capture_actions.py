@@ -170,25 +170,32 @@ class CaptureActions(QtCore.QObject):
         return make_action(self, text, keys, slot, tip)
 
     # --- screenshots ---------------------------------------------------------------------
-    def _screenshot_folder(self, ask: bool) -> str | None:
+    def _screenshot_folder(self, ask: bool) -> tuple[str | None, bool]:
+        """(folder, newly chosen): the remembered folder, or one asked for (None: cancelled)."""
         folder = self.dialogs.remembered(SCREENSHOT_KEY)
-        if folder is None or ask:
-            folder = self.dialogs.choose_folder("Folder for screenshots", folder or default_pictures_folder())
-            if not folder:
-                return None
-            self.dialogs.remember(SCREENSHOT_KEY, folder)
-        return folder
+        if folder is not None and not ask:
+            return folder, False
+        return self.dialogs.choose_folder("Folder for screenshots", self._start_folder(SCREENSHOT_KEY)), True
+
+    def _start_folder(self, key: str) -> str:
+        """Where a folder dialog opens: the remembered folder, unless it is gone or no folder."""
+        folder = self.dialogs.remembered(key)
+        return folder if folder is not None and Path(folder).is_dir() else default_pictures_folder()
 
     def _save(self, widget: QtWidgets.QWidget, ask: bool, what: str) -> Path | None:
-        folder = self._screenshot_folder(ask)
-        if folder is None:
+        folder, chosen = self._screenshot_folder(ask)
+        if not folder:
             return None
         image = widget.grab().toImage()
         try:
             path = save_png_unique(image, folder, time.strftime("kernel-playground-%Y%m%d-%H%M%S"))
         except ExportError as exc:
+            # a folder that took no file is not remembered: the next screenshot asks again
+            # (and no dialog opens in it: in /proc, Qt's dialog hung reading its files)
             self.window.show_message(f"{exc} (choose another folder with File › Screenshot to folder…)")
             return None
+        if chosen:
+            self.dialogs.remember(SCREENSHOT_KEY, folder)
         self.last_saved = path
         self.window.show_message(f"{what} saved: {path}", warning=False)
         return path
@@ -230,8 +237,7 @@ class CaptureActions(QtCore.QObject):
         except ExportError as exc:
             self.window.show_message(str(exc))
             return
-        start = self.dialogs.remembered(MAPS_KEY) or default_pictures_folder()
-        parent = self.dialogs.choose_folder("Export the maps into a new folder inside…", start)
+        parent = self.dialogs.choose_folder("Export the maps into a new folder inside…", self._start_folder(MAPS_KEY))
         if not parent:
             return
         try:

@@ -167,6 +167,32 @@ def test_screenshot_as_asks_every_time_and_cancel_writes_nothing(window, tmp_pat
     assert not any(path.suffix == ".png" for path in tmp_path.iterdir())
 
 
+def test_a_folder_that_took_no_screenshot_is_not_remembered(window, tmp_path, monkeypatch):
+    good, gone = tmp_path / "shots", tmp_path / "gone"
+    good.mkdir()
+    window.settings.setValue(SCREENSHOT_KEY, str(good))
+    monkeypatch.setattr(window.export_actions, "choose_folder", Chooser(gone))
+    assert window.export_actions.capture.screenshot_as() is None
+    assert str(gone) in message(window) and "does not exist" in message(window)
+    assert window.settings.value(SCREENSHOT_KEY) == str(good)   # still the folder that worked
+    # the next choice is remembered once a screenshot lands in it
+    other = tmp_path / "other"
+    other.mkdir()
+    monkeypatch.setattr(window.export_actions, "choose_folder", Chooser(other))
+    path = window.export_actions.capture.screenshot_as()
+    assert path is not None and path.parent == other
+    assert window.settings.value(SCREENSHOT_KEY) == str(other)
+
+
+def test_the_folder_dialog_does_not_start_in_a_remembered_folder_that_is_gone(window, tmp_path, monkeypatch):
+    window.settings.setValue(SCREENSHOT_KEY, str(tmp_path / "unplugged"))
+    chooser = Chooser(None)
+    monkeypatch.setattr(window.export_actions, "choose_folder", chooser)
+    monkeypatch.setattr(capture_actions, "default_pictures_folder", lambda: str(tmp_path))
+    assert window.export_actions.capture.screenshot_as() is None
+    assert chooser.calls[0][1] == str(tmp_path)
+
+
 def test_copy_screenshot_puts_the_window_on_the_clipboard(window):
     clipboard = QtGui.QGuiApplication.clipboard()
     clipboard.clear()
