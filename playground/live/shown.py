@@ -4,8 +4,9 @@ The screen draws maps at a fraction of their size (1/4, 1/8). Before any
 nonlinearity a map is linear in the input, so its area-shrunk tiles come
 straight from a box-filtered input (:mod:`playground.render.from_input`) and its
 levels from its exact values at the level sample's pixels
-(:mod:`playground.render.pixel_values`) — no full-size map is written. ReLU, |·| and pooling need the full-size per-filter maps; per-channel
-contributions are taken before the activation, so they stay on the fast path.
+(:mod:`playground.render.pixel_values`) — no full-size map is written. ReLU, |·|
+and pooling need the full-size per-filter maps; per-channel contributions are
+taken before the activation, so they stay on the fast path.
 The full-size maps a view does not draw from are computed when someone reads
 ``MapView.values`` or ``LayerOutput.maps`` (see :mod:`playground.live.on_demand`).
 
