@@ -217,6 +217,7 @@ class ImagePanel(QtWidgets.QFrame):
         self._rgb: np.ndarray | None = None
         self._shape = None
         self.view.scene().sigMouseMoved.connect(self._hover)
+        self.view.scene().sigMouseClicked.connect(self._click)
 
     def set_image(self, rgb: np.ndarray, caption: str = "") -> None:
         """Show ``rgb`` (H, W, 3) uint8."""
@@ -225,10 +226,22 @@ class ImagePanel(QtWidgets.QFrame):
         self.view.image.setImage(rgb, autoLevels=False)
         if rgb.shape != self._shape:
             self._shape = rgb.shape
-            self.view.box.autoRange(padding=0.01)
+            self.fit()
             self.readout.setText(" ")  # a value of the previous source's picture
         if caption:
             self.title.setText(caption)
+
+    def fit(self) -> None:
+        """Show the whole picture. Only the picture counts: the overlays drawn over it (the
+        input's numbers, the inspector's outlines) still have the previous picture's size
+        when a new source's first frame arrives, and a 6×6 matrix after the 640×480 demo
+        was a dot in the corner."""
+        self.view.box.autoRange(items=[self.view.image], padding=0.01)
+
+    @QtCore.Slot(object)
+    def _click(self, event) -> None:
+        if event.double():
+            self.fit()   # as on the maps: double-click fits again after zooming
 
     def leaveEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().leaveEvent(event)

@@ -107,6 +107,31 @@ def test_other_examples_read_the_notes_numbers(qtbot, window, tmp_path, key):
     assert np.allclose(np.asarray(win.last_frame.views[view_key].tile(0)), example.expected[:, :, 0], atol=1e-4)
 
 
+def test_a_small_matrix_after_the_demo_fills_the_input_view(qtbot, window, tmp_path):
+    from PySide6 import QtCore
+
+    """The demo's 640×480 picture, then a 6×6 matrix: the view fits the matrix, not the
+    previous picture's size (the input's numbers overlay still had it)."""
+    win = window
+    _tools(win).matrices.folder = tmp_path
+    example = notes_example("vertical_edge")
+    _tools(win).matrices.use_example(example)
+    qtbot.waitUntil(lambda: win.input_panel._rgb is not None and win.input_panel._rgb.shape[:2] == (6, 6),
+                    timeout=WAIT_MS)
+    box = win.input_panel.view.box
+    (x0, x1), (y0, y1) = box.viewRange()
+    # aspect-locked: one axis spans the 6 cells (plus the 1 % padding), the other at least that
+    assert min(x1 - x0, y1 - y0) < 6.5 and x0 <= 0 and y0 <= 0 and x1 >= 6 and y1 >= 6
+    box.setRange(xRange=(2, 3), yRange=(2, 3), padding=0)   # zoomed in; a double-click fits again
+    viewport = win.input_panel.view.viewport()
+    left, centre = QtCore.Qt.MouseButton.LeftButton, viewport.rect().center()
+    # as Qt delivers a double-click: press, release, double-click, release
+    qtbot.mouseClick(viewport, left, pos=centre)
+    qtbot.mouseDClick(viewport, left, pos=centre)
+    qtbot.mouseRelease(viewport, left, pos=centre)
+    qtbot.waitUntil(lambda: box.viewRange()[0][1] - box.viewRange()[0][0] >= 6, timeout=WAIT_MS)
+
+
 def test_ok_reads_a_pasted_text_first_and_stays_open_on_a_bad_one(qtbot):
     from playground.ui.matrix_dialog import MatrixDialog
 
