@@ -156,11 +156,24 @@ class FrameLayers:
             For a pooled cell, the conv explanation is of the pool winner (max)
             or the window's first cell (avg): what fed the pooled number.
         """
+        self._check_exists(cell)
         if cell.pooled:
             pool = self.pool_cell(cell.layer, cell.filter, cell.row, cell.col)
             row, col = pool.winner_in_map or (int(pool.map_rows[0]), int(pool.map_cols[0]))
             return self.conv_cell(cell.layer, cell.filter, row, col), pool
         return self.conv_cell(cell.layer, cell.filter, cell.row, cell.col), None
+
+    def _check_exists(self, cell: CellRef) -> None:
+        """IndexError, in words a reader can act on, when the network has no such layer or
+        input channel any more (a network was swapped under a pinned cell)."""
+        if not 0 <= cell.layer < self.depth:
+            raise IndexError(f"the network has no CONV{cell.layer + 1} now "
+                             f"({self.depth} conv layer{'s' * (self.depth != 1)})")
+        if cell.channel is not None:
+            channels = self.stage(cell.layer)[0].shape[2]
+            if not 0 <= cell.channel < channels:
+                raise IndexError(f"CONV{cell.layer + 1} now takes {channels} input channel{'s' * (channels != 1)}: "
+                                 f"channel {cell.channel + 1} is gone")
 
     @staticmethod
     def shown_value(cell: CellRef, conv: ConvCellExplanation, pool: PoolCellExplanation | None) -> float:

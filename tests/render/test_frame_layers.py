@@ -71,3 +71,15 @@ def test_a_gray_frame_makes_the_network_follow():
     assert layers.network.input_channels == 1 and layers.stage(0)[0].shape[2] == 1
     with pytest.raises(ValueError, match="65 channels"):
         FrameLayers(np.zeros((4, 4, 65), np.float32), _network())
+
+
+def test_a_cell_of_a_layer_or_channel_that_is_gone_says_so_in_words():
+    """A pinned cell of CONV2 after a switch to a one-layer network (the inspector shows this)."""
+    frame = np.random.default_rng(2).random((20, 24, 3), dtype=np.float32)
+    single = FrameLayers(frame, Network.single(starter_bank(), LayerSettings()))
+    with pytest.raises(IndexError, match=r"the network has no CONV2 now \(1 conv layer\)"):
+        single.explain(CellRef("filters", 1, 0, 2, 2))
+    with pytest.raises(IndexError, match="CONV1 now takes 1 input channel: channel 3 is gone"):
+        FrameLayers(frame[:, :, :1], single.network).explain(CellRef("channels", 0, 0, 2, 2, channel=2))
+    with pytest.raises(IndexError, match="outside the 20×24 map"):
+        single.explain(CellRef("filters", 0, 0, 25, 2))
