@@ -369,13 +369,34 @@ class LearnDock(QtWidgets.QDockWidget):
     """The dock that holds the Learn panel, built the first time it is shown (the plot alone
     took 0.4 s of a loaded machine's start-up, and a window that never learns needs no thread)."""
 
+    # the panel's rows at their natural width; narrower screens get a horizontal scroll bar
+    WIDTH = 430
+    NARROWEST = 240
+
     def __init__(self, window):
         super().__init__("Learn", window)
         self.setObjectName("learn-dock")
-        self.setMinimumWidth(430)
+        self.setMinimumWidth(self.NARROWEST)   # widened when shown, as the screen allows
         self._window = window
         self._panel: LearnPanel | None = None
         self.visibilityChanged.connect(lambda visible: visible and self.panel)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        # before the window lays the dock out: later, the window has already grown
+        self.setMinimumWidth(self.fitting_width())
+        super().showEvent(event)
+
+    def fitting_width(self) -> int:
+        """The dock's minimum width: :attr:`WIDTH`, less where the window's other parts and
+        the dock would not fit the screen side by side (at 1280×720 the window grew to
+        1452 pixels, its right edge off the projector)."""
+        screen = self._window.screen()
+        if screen is None:
+            return self.WIDTH
+        others = self._window.centralWidget().minimumSizeHint().width()
+        frame = self._window.frameGeometry().width() - self._window.width()   # the window's own border
+        room = screen.availableGeometry().width() - others - frame - 24       # dock separator and margins
+        return max(self.NARROWEST, min(self.WIDTH, room))
 
     @property
     def panel(self) -> LearnPanel:
@@ -386,7 +407,7 @@ class LearnDock(QtWidgets.QDockWidget):
             scroll = QtWidgets.QScrollArea()
             scroll.setWidget(panel)
             scroll.setWidgetResizable(True)
-            scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAsNeeded)
             self.setWidget(scroll)
             window.frame_displayed.connect(panel.on_frame)
             if window.last_frame is not None:   # a still picture sends no more frames until an edit

@@ -167,3 +167,18 @@ def test_a_deeper_network_stops_the_run_and_reset_learns_its_layers(qtbot, windo
     qtbot.waitUntil(lambda: panel.latest.trainable == (0, 1) and steps_of(panel) == 1, timeout=STEPS_WAIT_MS)
     assert panel.latest.stopped is None and panel.latest.teacher.depth == 2
     assert panel.kernel_layer.count() == 2
+
+
+def test_opening_learn_on_a_narrow_screen_does_not_widen_the_window(window, qtbot):
+    """The offscreen screen is 800 pixels wide: the dock takes less than its natural width,
+    its rows scroll, and the window keeps its size (at 1280×720 it had grown to 1452)."""
+    from playground.ui.learn_panel import LearnDock
+
+    width = window.width()
+    dock = window.learn_dock
+    dock.show()
+    qtbot.waitUntil(lambda: dock.isVisible() and dock.widget() is not None, timeout=WAIT_MS)
+    QtWidgets.QApplication.processEvents()
+    assert dock.minimumWidth() == dock.fitting_width() < LearnDock.WIDTH
+    assert window.width() == width
+    assert window.minimumSizeHint().width() <= width
