@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.live.processor import MapView
 from playground.render.colormaps import DIVERGING, SEQUENTIAL, lut
 
 from . import theme
+from .cell_values import VALUE_MAX_CELLS, paint_cell_values, shows_values
 from .color_bar import ColorBar
 from .elided_label import ElidedLabel
 from .fast_image import FastImageItem
@@ -29,6 +30,42 @@ def tile_index(view: MapView, bank_index: int) -> int:
         return view.filters.index(bank_index)
     except ValueError:
         return 0
+
+
+class _CellValues(QtWidgets.QGraphicsItem):
+    """The shown tile's numbers, over it, when its cells are large enough to read them in."""
+
+    def __init__(self):
+        super().__init__()
+        self._values: np.ndarray | None = None
+        self._levels = (0.0, 1.0)
+        self._rect = QtCore.QRectF()
+        self.setZValue(10)
+
+    def set_map(self, values: np.ndarray | None, levels, tile_hw: tuple[int, int]) -> None:
+        """The map's values (h, w) drawn as a tile of ``tile_hw`` pixels; None: no numbers."""
+        rect = QtCore.QRectF(0, 0, tile_hw[1], tile_hw[0]) if values is not None else QtCore.QRectF()
+        if rect != self._rect:
+            self.prepareGeometryChange()
+            self._rect = rect
+        self._values, self._levels = values, levels
+        self.update()
+
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt's name)
+        return self._rect
+
+    def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
+        if self._values is None:
+            return
+        transform = painter.worldTransform()
+        rect = transform.mapRect(self._rect)
+        if not shows_values(self._values.shape, rect.width() / self._values.shape[1]):
+            return
+        painter.save()
+        painter.resetTransform()
+        # large enough to read from the back of a classroom
+        paint_cell_values(painter, rect, self._values, self._levels, largest_pt=28.0)
+        painter.restore()
 
 
 class BigMapPanel(QtWidgets.QFrame):
@@ -53,6 +90,8 @@ class BigMapPanel(QtWidgets.QFrame):
         self.box.setMouseEnabled(False, False)  # a projected map stays put
         self.image = FastImageItem()   # converted to RGB32 once, not on every paint
         self.box.addItem(self.image)
+        self.values = _CellValues()
+        self.box.addItem(self.values)
         self.colour_bar = ColorBar()
         body.addWidget(self.view, 1)
         body.addWidget(self.colour_bar)
@@ -103,12 +142,16 @@ class BigMapPanel(QtWidgets.QFrame):
             self.title.setText(title)
         low, high = view.levels[index]
         self.colour_bar.set_levels(float(low), float(high), title.split(" · ")[0])
+        # a small map's numbers (the shape first: a large map's values may not be computed yet)
+        small = view.values.shape[0] * view.values.shape[1] <= VALUE_MAX_CELLS
+        self.values.set_map(np.asarray(view.tile(index)) if small else None, (low, high), tile.shape)
 
     def clear(self, message: str = "") -> None:
         """No map (settings that leave no output, or no per-filter view): say why instead."""
         self.current = None
         self._tile_shape = None
         self.image.clear()
+        self.values.set_map(None, (0.0, 1.0), (0, 0))
         self.title.setText(message or "Feature map")
         self.readout.setText(" ")
 

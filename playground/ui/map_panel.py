@@ -13,9 +13,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.live.processor import MapView
 from playground.render.colormaps import DIVERGING, SEQUENTIAL, lut
-from playground.render.numbers import format_cell, map_scale
+from playground.render.numbers import format_cell
 
 from . import theme
+from .cell_values import paint_cell_values, shows_values
 from .color_bar import ColorBar
 from .elided_label import ElidedLabel
 from .fast_image import FastImageItem
@@ -48,11 +49,6 @@ class _TileLabels(QtWidgets.QGraphicsItem):
     Chips are drawn at a fixed on-screen size in each tile's top-left corner and
     elided to the tile's on-screen width.
     """
-
-    # Small maps (the notes' 4×4) get their numbers written in each cell, once a
-    # cell is this many screen pixels wide.
-    VALUE_CELL_PX = 30
-    VALUE_MAX_CELLS = 24 * 24
 
     def __init__(self):
         super().__init__()
@@ -166,7 +162,6 @@ class _TileLabels(QtWidgets.QGraphicsItem):
             self._chips[key] = chip
         return chip
 
-
     def _paint_values(self, painter: QtGui.QPainter, transform: QtGui.QTransform) -> None:
         """Small maps (the notes' 4×4) zoomed in: each cell's number written in it."""
         view = self._view
@@ -174,27 +169,12 @@ class _TileLabels(QtWidgets.QGraphicsItem):
             return
         layout = view.layout
         h, w = view.values.shape[:2]
-        cell_px = transform.m11() * layout.tile_w / w
-        if h * w > self.VALUE_MAX_CELLS or cell_px < self.VALUE_CELL_PX:
+        if not shows_values((h, w), transform.m11() * layout.tile_w / w):
             return
-        font = painter.font()
-        font.setPointSizeF(max(6.0, min(10.0, cell_px / 5)))
-        painter.setFont(font)
         for index in range(len(view.cells)):
             y, x = layout.origin(index)
             rect = transform.mapRect(QtCore.QRectF(x, y, layout.tile_w, layout.tile_h))
-            tile = view.tile(index)
-            low, high = view.levels[index]
-            scale = map_scale(tile)  # float32 noise reads 0 against the map's own size
-            step_x, step_y = rect.width() / w, rect.height() / h
-            for row in range(h):
-                for col in range(w):
-                    value = float(tile[row, col])
-                    # dark text on the bright ends of the scale, light text elsewhere
-                    strong = abs(value) > 0.6 * max(abs(low), abs(high))
-                    painter.setPen(QtGui.QColor("#111111" if strong else theme.TEXT))
-                    cell = QtCore.QRectF(rect.left() + col * step_x, rect.top() + row * step_y, step_x, step_y)
-                    painter.drawText(cell, QtCore.Qt.AlignmentFlag.AlignCenter, format_cell(value, scale))
+            paint_cell_values(painter, rect, view.tile(index), view.levels[index])
 
 
 class ImagePanel(QtWidgets.QFrame):

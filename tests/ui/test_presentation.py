@@ -78,6 +78,37 @@ def test_big_map_shows_the_selected_filters_tile(qtbot, window):
     presentation.leave()
 
 
+def test_big_map_writes_a_small_maps_numbers_in_its_cells(qtbot, window, tmp_path):
+    """The notes' 6×6 vertical edge, projected: each cell of the big map carries its number
+    (it did only in the small tiles, where the cells are too small to read)."""
+    from playground.sources.notes_examples import notes_example
+
+    win = window
+    tools = win.number_tools
+    tools.matrices.folder = tmp_path
+    tools.matrices.use_example(notes_example("vertical_edge"))
+    presentation = win.presentation
+    presentation.enter()
+    big = presentation.big_map
+    qtbot.waitUntil(lambda: big.current is not None and big.current.values.shape[:2] == (4, 4), timeout=WAIT_MS)
+    view, index = big.current, big.index
+    np.testing.assert_array_equal(big.values._values, np.asarray(view.tile(index)))
+    qtbot.waitUntil(lambda: big.view.width() > 200, timeout=WAIT_MS)
+    with_numbers = big.view.grab().toImage()
+    big.values.set_map(None, (0.0, 1.0), (0, 0))
+    big.view.repaint()
+    without = big.view.grab().toImage()
+    assert with_numbers != without   # the numbers are painted
+    presentation.leave()
+
+    # the demo's 480 × 640 maps: far too many cells for numbers, and none asked of the maps
+    win.number_tools.matrices.open_spec("demo")
+    presentation.enter()
+    qtbot.waitUntil(lambda: big.current is not None and big.current.values.shape[0] > 100, timeout=WAIT_MS)
+    assert big.values._values is None
+    presentation.leave()
+
+
 def test_big_map_asks_for_tiles_drawn_at_its_own_size(qtbot, window):
     win = window
     win.resize(1400, 900)
