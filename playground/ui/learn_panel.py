@@ -24,6 +24,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from playground.kernels.network import Network, channel_names
 from playground.live.learn_session import LearnSession, LearnSetup, LearnUpdate
+from playground.live.learn_state import slow_weights_note
 from playground.live.learn_teacher import WINDOW, kept_network, same_shapes, teacher_network
 
 from .learn_controls import FILE_TEACHER, LearnControls
@@ -80,6 +81,7 @@ class LearnPanel(QtWidgets.QWidget):
         self._sent: Network | None = None
         self._playing = False
         self._stop_shown = False                         # the message shown says why the run paused
+        self._slow_note_shown = False                    # the message shown is slow_weights_note's
         self._last_draw = 0.0
         self._bridge = _Bridge(self)
         self._bridge.update_ready.connect(self._on_update, QtCore.Qt.ConnectionType.QueuedConnection)
@@ -178,6 +180,7 @@ class LearnPanel(QtWidgets.QWidget):
         if self.follows_window:   # the kernel the person is looking at in the editor
             self.kernel_layer.setCurrentIndex(min(self.main_window.snapshot.selected, teacher.depth - 1))
         self.message.hide()
+        self._slow_note_shown = False
         if self.init_box.currentIndex() == 1 and not same_shapes(teacher, self._network):
             self._show_message("the network's current weights do not fit this teacher's shapes: the student "
                                "starts from random weights", paused=False)
@@ -278,10 +281,23 @@ class LearnPanel(QtWidgets.QWidget):
             self._show_message(update.stopped)
         elif self._stop_shown:   # a note (a refused file, a start that did not fit) stays until the next run
             self.message.hide()
+        self._show_slow_note(update)
         self._draw_kernels()
         self.maps.show_preview(update.preview)
 
+    def _show_slow_note(self, update) -> None:
+        """Say why the weights lag the maps (see :func:`slow_weights_note`), while that holds."""
+        note = slow_weights_note(update) if not update.stopped else None
+        if note is not None and (not self.message.isVisible() or self._slow_note_shown):
+            self.message.setText(note)
+            self.message.show()
+            self._slow_note_shown = True
+        elif note is None and self._slow_note_shown:
+            self.message.hide()
+            self._slow_note_shown = False
+
     def _show_message(self, text: str, paused: bool = True) -> None:
+        self._slow_note_shown = False
         self._stop_shown = paused
         self.message.setText(f"Learning paused: {text}" if paused else text)
         self.message.show()
