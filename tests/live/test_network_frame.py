@@ -283,6 +283,37 @@ def test_a_linear_last_layer_overview_comes_from_tiles_and_matches_its_maps(fram
     assert np.abs(drawn - expected).max() <= 2
 
 
+@pytest.mark.parametrize("way", ["taps", "conv"])
+@pytest.mark.parametrize("settings", [LayerSettings(padding="same", stride=2), LayerSettings(padding=1, stride=1),
+                                      LayerSettings(padding="valid", stride=2, dilation=2, flip=True)],
+                         ids=["same-stride2", "p1", "valid-s2-d2-flip"])
+def test_linear_tiles_equal_the_maps_shrunk_either_way(way, settings):
+    """A deep last layer's overview tiles, by block means or by one strided convolution of the
+    part they reach ("same" at stride 2 pads 48×64 to 97×129: most tiles read padding only)."""
+    import cv2
+
+    from playground.engine import kernel_paths
+    from playground.engine.layer import run_layer
+    from playground.live.network_frame import linear_tiles
+
+    rng = np.random.default_rng(7)
+    x = rng.random((48, 64, 8), dtype=np.float32)
+    network = parse_spec("48x64x3 conv:f=3,k=8 conv:f=3,k=5")   # layer 2 takes 8 channels
+    network = network.set_settings(1, settings)
+    w, b, _ = network.layers[1].stage
+    maps = np.asarray(run_layer(x, w, b, settings).maps)
+    kernel_paths.forced_path(way)
+    try:
+        small = linear_tiles(x, network, 1, side=16)
+    finally:
+        kernel_paths.forced_path(None)
+    assert small.shape == maps.shape
+    th, tw = small.tiles.shape[:2]
+    for k in range(5):
+        expected = cv2.resize(np.ascontiguousarray(maps[:, :, k]), (tw, th), interpolation=cv2.INTER_AREA)
+        np.testing.assert_allclose(small.tiles[:, :, k], expected, atol=3e-5)
+
+
 def test_layers_around_the_selected_one_skip_per_channel_contributions():
     """Only the selected layer's contributions are shown; an 8→16 layer's would be 16× its maps."""
     from playground.kernels.spec import parse_spec
