@@ -45,6 +45,14 @@ class NetworkActions(QtCore.QObject):
         for name, tip, build in choices:
             self.builtin_actions[name] = make_action(self, name, None,
                                                      lambda _=False, n=name, b=build: self.use_builtin(n, b), tip)
+        # the network panel's Add / Remove buttons, also in the menu (where people look first)
+        self.add_layer_action = make_action(self, "Add a layer after the selected one", None,
+                                            lambda _=False: self.window.network_ui.panel.add_layer(),
+                                            "Insert a 3×3 'same' layer that copies its input, so what follows "
+                                            "is unchanged; edit its filters from there")
+        self.remove_layer_action = make_action(self, "Remove the selected layer", None,
+                                               lambda _=False: self.window.network_ui.panel.remove_layer(),
+                                               "The next layer is refitted to its new input (Ctrl+Z undoes)")
         self.open_action = make_action(self, "Open network…", None, self.open_network,
                                        "Open a network file (JSON; a bank file opens as a one-layer network). "
                                        "A bad file is refused with a message and the network in use stays")
@@ -57,6 +65,11 @@ class NetworkActions(QtCore.QObject):
     def add_to(self, menu_bar: QtWidgets.QMenuBar) -> QtWidgets.QMenu:
         menu = menu_bar.addMenu("&Network")
         menu.setToolTipsVisible(True)
+        menu.addAction(self.add_layer_action)
+        menu.addAction(self.remove_layer_action)
+        # enabled as the panel's buttons are (at most 8 layers, at least 1)
+        menu.aboutToShow.connect(self._enable_layer_actions)
+        menu.addSeparator()
         builtin = menu.addMenu("Built-in networks")
         builtin.setToolTipsVisible(True)
         for action in self.builtin_actions.values():
@@ -68,6 +81,11 @@ class NetworkActions(QtCore.QObject):
         menu.addAction(self.pytorch_action)
         self.menu = menu
         return menu
+
+    def _enable_layer_actions(self) -> None:
+        panel = self.window.network_ui.panel
+        self.add_layer_action.setEnabled(panel.add_button.isEnabled())
+        self.remove_layer_action.setEnabled(panel.remove_button.isEnabled())
 
     def _dialogs(self):
         return self.window.export_actions

@@ -131,6 +131,20 @@ def test_add_and_remove_a_layer_update_the_table_and_undo_restores(qtbot, window
     assert window.snapshot.network.depth == 3
 
 
+def test_the_network_menu_adds_and_removes_layers_like_the_buttons(qtbot, window):
+    actions = window.network_ui.actions
+    actions.menu.aboutToShow.emit()                  # the menu opens: one layer, nothing to remove
+    assert actions.add_layer_action.isEnabled() and not actions.remove_layer_action.isEnabled()
+    actions.add_layer_action.trigger()
+    assert window.snapshot.network.depth == 2 and window.snapshot.selected == 1
+    actions.menu.aboutToShow.emit()
+    assert actions.remove_layer_action.isEnabled()
+    actions.remove_layer_action.trigger()
+    assert window.snapshot.network.depth == 1 and window.snapshot.selected == 0
+    window.edit_actions.undo_action.trigger()
+    assert window.snapshot.network.depth == 2
+
+
 def test_layer_settings_of_the_selected_layer_are_undoable(qtbot, window):
     pick_lenet(qtbot, window)
     window.select_layer(1)
