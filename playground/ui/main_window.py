@@ -30,6 +30,7 @@ from .network_controller import NetworkController
 from .number_tools import attach_number_tools
 from .presentation import attach_presentation
 from .source_menu import SourceMenu
+from .status_bar import ElidingStatusBar
 from .view_fit import view_fits
 from .window_menus import build_menus, shortcut_text
 from .window_parts import add_status_labels, arrange, make_map_panels
@@ -100,6 +101,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.pooled_panel.setVisible(self.snapshot.layer.pool is not None)
 
         # --- status bar ------------------------------------------------------------------
+        self.setStatusBar(ElidingStatusBar())
         status = add_status_labels(self.statusBar())
         self.source_label, self.fps_label = status.source, status.fps
         self.timing_label, self.backend_label = status.timing, status.backend

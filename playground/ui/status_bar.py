@@ -1,0 +1,47 @@
+"""A status bar whose passing messages end in "…" where they would run under its read-outs."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from .elided_label import ElidedLabel
+
+__all__ = ["ElidingStatusBar"]
+
+
+class ElidingStatusBar(QtWidgets.QStatusBar):
+    """Qt cuts a long message off at the permanent widgets (source, FPS, timing, engine),
+    mid-letter, so that it looked run together with them ("…summed intcvertical_edge.txt").
+
+    Here a message is a label that takes the room the read-outs leave and ends in "…"
+    where it does not fit, however their widths change while it shows; its whole text
+    is its tooltip, and stays in the message bar above the maps. ``showMessage`` and
+    ``currentMessage`` keep Qt's meaning.
+    """
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._label = ElidedLabel()
+        self.addWidget(self._label, 1)
+        self._timer = QtCore.QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.clearMessage)
+
+    def insertPermanentWidget(self, index: int, widget: QtWidgets.QWidget, stretch: int = 0) -> int:  # noqa: N802
+        """As Qt's, ``index`` counted among the permanent widgets (Qt counts the message
+        label first: index 0 would be out of range, and the widget appended)."""
+        return super().insertPermanentWidget(index + 1, widget, stretch) - 1
+
+    def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 (Qt's name)
+        self._label.setText(text)
+        if timeout > 0:
+            self._timer.start(timeout)
+        else:
+            self._timer.stop()
+
+    def clearMessage(self) -> None:  # noqa: N802 (Qt's name)
+        self._timer.stop()
+        self._label.setText("")
+
+    def currentMessage(self) -> str:  # noqa: N802 (Qt's name)
+        return self._label.text()

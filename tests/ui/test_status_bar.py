@@ -1,0 +1,48 @@
+"""Passing messages in the status bar end in "…" where the read-outs begin."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6 import QtWidgets  # noqa: E402
+
+pytestmark = pytest.mark.qt
+
+
+def test_a_long_message_is_shortened_to_the_room_the_read_outs_leave(qtbot):
+    from playground.ui.status_bar import ElidingStatusBar
+
+    window = QtWidgets.QMainWindow()
+    qtbot.addWidget(window)
+    bar = ElidingStatusBar()
+    window.setStatusBar(bar)
+    readouts = [QtWidgets.QLabel("vertical_edge.txt 6 × 6 × 1"), QtWidgets.QLabel("81.6 FPS")]
+    for label in readouts:
+        bar.addPermanentWidget(label)
+    window.resize(500, 200)
+    window.show()
+    text = "Layer 1 now takes 1 input channel: its filters' slices were summed into one (Ctrl+Z undoes)"
+    bar.showMessage(text, 60_000)
+    label = bar.findChildren(QtWidgets.QLabel)[0]
+    qtbot.waitUntil(lambda: label.shown_text().endswith("…"))
+    assert bar.currentMessage() == text
+    # the message ends before the first read-out starts
+    assert label.geometry().right() < min(r.geometry().left() for r in readouts)
+    # Qt's index among the permanent widgets: a progress bar inserted first comes first
+    progress = QtWidgets.QProgressBar()
+    bar.insertPermanentWidget(0, progress)
+    qtbot.waitUntil(lambda: progress.isVisible() and progress.geometry().right() <= readouts[0].geometry().left())
+    bar.clearMessage()
+    assert bar.currentMessage() == ""
+
+
+def test_a_message_with_a_timeout_goes_away(qtbot):
+    from playground.ui.status_bar import ElidingStatusBar
+
+    bar = ElidingStatusBar()
+    qtbot.addWidget(bar)
+    bar.showMessage("saved", 50)
+    assert bar.currentMessage() == "saved"
+    qtbot.waitUntil(lambda: bar.currentMessage() == "", timeout=2000)
