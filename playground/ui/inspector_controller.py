@@ -103,6 +103,8 @@ class Inspector(QtCore.QObject):
         self.dock.setObjectName("inspector-dock")
         self.dock.setWidget(scroll)
         window.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+        # closed (not just tabbed behind the sliding window): nothing stays pinned or outlined
+        self.dock.toggleViewAction().toggled.connect(lambda shown: shown or self.unpin())
         self.pinned: CellRef | None = None
         self.following = False
         self.layers: FrameLayers | None = None

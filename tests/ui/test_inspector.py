@@ -125,6 +125,19 @@ def test_unpin_clears_the_panel(qtbot, window):
     assert np.isfinite(win.last_frame.views["filters"].values[0, 0, 0])
 
 
+def test_closing_the_inspector_takes_its_outlines_away(qtbot, window):
+    win = window
+    inspector = _inspector(win)
+    inspector.pin(CellRef("filters", 0, 0, 5, 5))
+    qtbot.waitUntil(lambda: not inspector._window_outline.path().isEmpty(), timeout=WAIT_MS)
+    sliding = win.number_tools.sliding.dock
+    sliding.show()
+    sliding.raise_()                   # tabbed in front of the inspector: the cell stays pinned
+    assert inspector.pinned is not None
+    inspector.dock.close()             # closed: no green window left on the input
+    assert inspector.pinned is None and inspector._window_outline.path().isEmpty()
+
+
 def test_shift_over_a_map_follows_the_mouse(qtbot, window, monkeypatch):
     win = window
     inspector = _inspector(win)
