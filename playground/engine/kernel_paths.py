@@ -44,7 +44,8 @@ _forced: tuple[str, ...] | None = None
 PATHS = ("gemm", "gemm2", "filter2d")
 # the ways other choices offer: level samples' windows read cell by cell or as patches,
 # and all at once or in bands (playground.render.pixel_values); tiles from the taps' block
-# means or by one strided convolution (playground.live.shown)
+# means or by one strided convolution (playground.live.shown, and the overview's tiles in
+# playground.live.network_frame)
 WAYS = PATHS + ("cells", "patches", "whole", "bands", "taps", "conv")
 
 

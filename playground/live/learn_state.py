@@ -151,7 +151,18 @@ def preview_maps(x, teacher, student, index: int, side: int) -> Preview:
 
 def slow_weights_note(update: LearnUpdate) -> str | None:
     """A note for a run whose maps already nearly match the teacher's while its weights are
-    still far from them (None otherwise: early on, or once the weights are close).
+    still far from them.
+
+    Parameters
+    ----------
+    update : LearnUpdate
+        Its ``steps``, ``distance`` and ``history`` (the running mean, column 2) are read.
+
+    Returns
+    -------
+    str or None
+        The note, with the loss's fall and the distance; None before 300 steps, while
+        the running mean has fallen less than 100×, or once the weights are within 10 %.
 
     On the demo (flat colours, a few edge directions) some weights hardly change the maps,
     so they learn slowly: the starting bank learned from random weights measured loss

@@ -190,9 +190,12 @@ class CaptureActions(QtCore.QObject):
         try:
             path = save_png_unique(image, folder, time.strftime("kernel-playground-%Y%m%d-%H%M%S"))
         except ExportError as exc:
-            # a folder that took no file is not remembered: the next screenshot asks again
-            # (and no dialog opens in it: in /proc, Qt's dialog hung reading its files)
-            self.window.show_message(f"{exc} (choose another folder with File › Screenshot to folder…)")
+            # a folder that took no file is not remembered (a remembered one is forgotten): the
+            # next screenshot asks again, and no dialog opens in it (in /proc, Qt's dialog hung
+            # reading its files, and a restart opened it there again)
+            if not chosen:
+                self.dialogs.forget(SCREENSHOT_KEY)
+            self.window.show_message(f"{exc} (the next screenshot asks for a folder)")
             return None
         if chosen:
             self.dialogs.remember(SCREENSHOT_KEY, folder)

@@ -101,6 +101,13 @@ class ExportActions(QtCore.QObject):
         else:
             self._memory[key] = folder
 
+    def forget(self, key: str) -> None:
+        """No folder remembered for ``key`` any more."""
+        if self.window.settings is not None:
+            self.window.settings.remove(key)
+        else:
+            self._memory.pop(key, None)
+
     # --- dialogs (tests replace these) --------------------------------------------------------
     def choose_folder(self, title: str, start: str) -> str | None:
         """A folder chosen by the person, or None when cancelled."""

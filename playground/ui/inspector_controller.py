@@ -103,8 +103,10 @@ class Inspector(QtCore.QObject):
         self.dock.setObjectName("inspector-dock")
         self.dock.setWidget(scroll)
         window.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
-        # closed (not just tabbed behind the sliding window): nothing stays pinned or outlined
-        self.dock.toggleViewAction().toggled.connect(lambda shown: shown or self.unpin())
+        # closed by the person (its close button, or unticked in the View menu): nothing stays
+        # pinned or outlined. Not when it is hidden for them (presentation mode, a tab in front)
+        self.dock.installEventFilter(self)
+        self.dock.toggleViewAction().triggered.connect(lambda shown: shown or self.unpin())
         self.pinned: CellRef | None = None
         self.following = False
         self.layers: FrameLayers | None = None
@@ -133,6 +135,11 @@ class Inspector(QtCore.QObject):
             panel.view.scene().sigMouseMoved.connect(lambda pos, p=panel: self._map_hover(p, pos))
         window.input_panel.view.scene().sigMouseMoved.connect(self._input_hover)
         window.frame_displayed.connect(self._on_frame)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.dock and event.type() == QtCore.QEvent.Type.Close:
+            self.unpin()
+        return False
 
     # --- choosing a cell -------------------------------------------------------------------
     def _panels(self):

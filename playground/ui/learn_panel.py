@@ -288,7 +288,8 @@ class LearnPanel(QtWidgets.QWidget):
     def _show_slow_note(self, update) -> None:
         """Say why the weights lag the maps (see :func:`slow_weights_note`), while that holds."""
         note = slow_weights_note(update) if not update.stopped else None
-        if note is not None and (not self.message.isVisible() or self._slow_note_shown):
+        # isHidden, not isVisible: the dock may be closed while the run goes on
+        if note is not None and (self.message.isHidden() or self._slow_note_shown):
             self.message.setText(note)
             self.message.show()
             self._slow_note_shown = True
@@ -398,7 +399,8 @@ class LearnDock(QtWidgets.QDockWidget):
         self.visibilityChanged.connect(lambda visible: visible and self.panel)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        # before the window lays the dock out: later, the window has already grown
+        # the minimum starts at NARROWEST, so showing the dock never makes the window grow;
+        # here it widens to what the screen leaves beside the window's other parts
         self.setMinimumWidth(self.fitting_width())
         super().showEvent(event)
 
@@ -411,7 +413,7 @@ class LearnDock(QtWidgets.QDockWidget):
             return self.WIDTH
         others = self._window.centralWidget().minimumSizeHint().width()
         frame = self._window.frameGeometry().width() - self._window.width()   # the window's own border
-        room = screen.availableGeometry().width() - others - frame - 24       # dock separator and margins
+        room = screen.availableGeometry().width() - others - frame - 24       # separator (6 here) and slack
         return max(self.NARROWEST, min(self.WIDTH, room))
 
     @property

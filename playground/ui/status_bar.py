@@ -15,8 +15,8 @@ class ElidingStatusBar(QtWidgets.QStatusBar):
 
     Here a message is a label that takes the room the read-outs leave and ends in "…"
     where it does not fit, however their widths change while it shows; its whole text
-    is its tooltip, and stays in the message bar above the maps. ``showMessage`` and
-    ``currentMessage`` keep Qt's meaning.
+    is its tooltip. ``showMessage``, ``clearMessage``, ``currentMessage`` and the
+    ``messageChanged`` signal keep Qt's meaning.
     """
 
     def __init__(self, parent=None):
@@ -38,10 +38,13 @@ class ElidingStatusBar(QtWidgets.QStatusBar):
             self._timer.start(timeout)
         else:
             self._timer.stop()
+        self.messageChanged.emit(text)
 
     def clearMessage(self) -> None:  # noqa: N802 (Qt's name)
         self._timer.stop()
-        self._label.setText("")
+        if self._label.text():
+            self._label.setText("")
+            self.messageChanged.emit("")
 
     def currentMessage(self) -> str:  # noqa: N802 (Qt's name)
         return self._label.text()

@@ -144,6 +144,7 @@ def test_the_layers_after_the_selected_one_give_the_same_frame_on_a_second_threa
     for parallel in (False, True):
         monkeypatch.setattr(processor_module, "_PARALLEL", parallel)
         processor = FrameProcessor()
+        processor.process(frame, snapshot, smooth=False)   # a new geometry's first frame runs here
         results[parallel] = processor.process(frame, snapshot, smooth=False)
         assert (processor._helper is not None) == parallel   # the work ran where it was meant to
     serial, beside = results[False], results[True]
@@ -178,7 +179,9 @@ def test_each_layers_time_is_its_own(frame, monkeypatch, parallel):
 
     monkeypatch.setattr(processor_module, "_PARALLEL", parallel)
     monkeypatch.setattr(processor_module, "run_layers", slow_later_layers)
-    result = FrameProcessor().process(frame, Snapshot(network=network, selected=0), smooth=False)
+    processor = FrameProcessor()
+    processor.process(frame, Snapshot(network=network, selected=0), smooth=False)   # (its first frame runs here)
+    result = processor.process(frame, Snapshot(network=network, selected=0), smooth=False)
     assert result.error is None
     assert result.layer_ms[0] < 200   # CONV1 is not charged for the (slowed) layers after it
     assert result.engine_ms + result.render_ms >= 300    # the whole frame still takes it
@@ -192,8 +195,36 @@ def test_a_later_layer_with_no_output_is_a_message_on_either_thread(frame, monke
     network = parse_spec("120x160x3 conv:f=3,k=4,p=same,a=relu maxpool:f=2 conv:f=3,k=6,p=same")
     broken = network.insert_layer(2, ConvLayer(FilterBank((random_filter("r", 11, 6, 1),)),
                                                LayerSettings(padding="valid", dilation=8)))
-    failed = FrameProcessor().process(frame, Snapshot(network=broken, selected=0), smooth=False)
-    assert failed.error is not None and failed.error.startswith("layer 3:")
+    processor = FrameProcessor()
+    for _ in range(2):   # the geometry's first frame (its rest here), then a later one (beside, in parallel)
+        failed = processor.process(frame, Snapshot(network=broken, selected=0), smooth=False)
+        assert failed.error is not None and failed.error.startswith("layer 3:")
+
+
+def test_a_new_geometrys_first_frame_runs_the_later_layers_alone(frame, monkeypatch):
+    """Its ways are measured on that frame (engine paths, overview tiles): not while the
+    selected layer's views measure theirs on the other thread."""
+    import threading
+
+    import playground.live.processor as processor_module
+
+    monkeypatch.setattr(processor_module, "_PARALLEL", True)
+    real = processor_module._rest_of_network
+    threads = []
+
+    def recorded(*args):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return real(*args)
+
+    monkeypatch.setattr(processor_module, "_rest_of_network", recorded)
+    network = parse_spec("120x160x3 conv:f=3,k=4,p=same conv:f=3,k=6,s=2,p=same")
+    processor = FrameProcessor()
+    for selected in (0, 0, 0):
+        processor.process(frame, Snapshot(network=network, selected=selected), smooth=False)
+    wider = network.set_filter_count(1, 7)          # another geometry: alone again, then beside
+    for _ in range(2):
+        processor.process(frame, Snapshot(network=wider, selected=0), smooth=False)
+    assert threads == [True, False, False, True, False]
 
 
 def test_an_overflowing_layer_still_draws_its_overview_without_warnings():

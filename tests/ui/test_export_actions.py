@@ -184,6 +184,22 @@ def test_a_folder_that_took_no_screenshot_is_not_remembered(window, tmp_path, mo
     assert window.settings.value(SCREENSHOT_KEY) == str(other)
 
 
+def test_a_remembered_folder_that_fails_is_forgotten_and_the_next_screenshot_asks(window, tmp_path, monkeypatch):
+    """Remembered from an earlier run (the tester's /proc): the save fails, the folder is
+    forgotten, and the next screenshot asks, starting in the pictures folder."""
+    gone = tmp_path / "unplugged"
+    window.settings.setValue(SCREENSHOT_KEY, str(gone))
+    chooser = Chooser(None)
+    monkeypatch.setattr(window.export_actions, "choose_folder", chooser)
+    monkeypatch.setattr(capture_actions, "default_pictures_folder", lambda: str(tmp_path))
+    capture = window.export_actions.capture
+    assert capture.screenshot() is None and chooser.calls == []   # tried the remembered folder
+    assert str(gone) in message(window) and "asks for a folder" in message(window)
+    assert window.settings.value(SCREENSHOT_KEY) is None
+    assert capture.screenshot() is None                          # cancelled: nothing written
+    assert chooser.calls[0][1] == str(tmp_path)
+
+
 def test_the_folder_dialog_does_not_start_in_a_remembered_folder_that_is_gone(window, tmp_path, monkeypatch):
     window.settings.setValue(SCREENSHOT_KEY, str(tmp_path / "unplugged"))
     chooser = Chooser(None)

@@ -134,8 +134,15 @@ def test_closing_the_inspector_takes_its_outlines_away(qtbot, window):
     sliding.show()
     sliding.raise_()                   # tabbed in front of the inspector: the cell stays pinned
     assert inspector.pinned is not None
+    win.presentation.enter()           # hidden while presenting: still pinned, outlined after
+    win.presentation.leave()
+    assert inspector.pinned is not None
+    qtbot.waitUntil(lambda: not inspector._window_outline.path().isEmpty(), timeout=WAIT_MS)
     inspector.dock.close()             # closed: no green window left on the input
     assert inspector.pinned is None and inspector._window_outline.path().isEmpty()
+    inspector.pin(CellRef("filters", 0, 0, 5, 5))
+    inspector.dock.toggleViewAction().trigger()   # unticked in the View menu: the same
+    assert inspector.pinned is None and not inspector.dock.isVisible()
 
 
 def test_shift_over_a_map_follows_the_mouse(qtbot, window, monkeypatch):

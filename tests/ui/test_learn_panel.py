@@ -182,3 +182,25 @@ def test_opening_learn_on_a_narrow_screen_does_not_widen_the_window(window, qtbo
     assert dock.minimumWidth() == dock.fitting_width() < LearnDock.WIDTH
     assert window.width() == width
     assert window.minimumSizeHint().width() <= width
+
+
+def test_the_slow_weights_note_shows_while_it_holds_and_leaves_other_notes_alone(window, panel):
+    """Fed updates by hand (a real run takes ~300 steps to get there): the note comes, goes,
+    and never replaces a message about the run."""
+    import dataclasses
+
+    from playground.kernels import starter_bank
+    from playground.kernels.network import Network
+    from playground.live.learn_state import LearnUpdate
+
+    means = np.geomspace(2.25, 0.00026, 150)
+    history = np.stack([np.arange(1, 151) * 10.0, means, means], axis=1)
+    slow = LearnUpdate(1, 1500, 0.00026, 0.354, history, Network.single(starter_bank()), (), (0,), True, None)
+    panel._show_slow_note(slow)
+    assert not panel.message.isHidden() and "35%" in panel.message.text()
+    panel._show_slow_note(dataclasses.replace(slow, distance=0.05))     # close now: the note goes
+    assert panel.message.isHidden()
+    panel._show_message("the network's current weights do not fit", paused=False)
+    panel._show_slow_note(slow)                                        # another note stays
+    assert panel.message.text() == "the network's current weights do not fit"
+

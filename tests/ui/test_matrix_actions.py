@@ -108,10 +108,10 @@ def test_other_examples_read_the_notes_numbers(qtbot, window, tmp_path, key):
 
 
 def test_a_small_matrix_after_the_demo_fills_the_input_view(qtbot, window, tmp_path):
-    from PySide6 import QtCore
-
     """The demo's 640×480 picture, then a 6×6 matrix: the view fits the matrix, not the
     previous picture's size (the input's numbers overlay still had it)."""
+    from PySide6 import QtCore
+
     win = window
     _tools(win).matrices.folder = tmp_path
     example = notes_example("vertical_edge")
