@@ -15,7 +15,7 @@ from playground.live.processor import MapView
 from playground.render.colormaps import DIVERGING, SEQUENTIAL, lut
 
 from . import theme
-from .cell_values import VALUE_MAX_CELLS, paint_cell_values, shows_values
+from .cell_values import few_cells, paint_cell_values, shows_values
 from .color_bar import ColorBar
 from .elided_label import ElidedLabel
 from .fast_image import FastImageItem
@@ -143,7 +143,7 @@ class BigMapPanel(QtWidgets.QFrame):
         low, high = view.levels[index]
         self.colour_bar.set_levels(float(low), float(high), title.split(" · ")[0])
         # a small map's numbers (the shape first: a large map's values may not be computed yet)
-        small = view.values.shape[0] * view.values.shape[1] <= VALUE_MAX_CELLS
+        small = few_cells(view.values.shape[:2])
         self.values.set_map(np.asarray(view.tile(index)) if small else None, (low, high), tile.shape)
 
     def clear(self, message: str = "") -> None:

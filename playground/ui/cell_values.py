@@ -10,16 +10,21 @@ from playground.render.numbers import format_cell, map_scale
 
 from . import theme
 
-__all__ = ["VALUE_CELL_PX", "VALUE_MAX_CELLS", "shows_values", "paint_cell_values"]
+__all__ = ["VALUE_CELL_PX", "VALUE_MAX_CELLS", "few_cells", "shows_values", "paint_cell_values"]
 
 # a cell must be this many screen pixels wide for its number, and the map this small
 VALUE_CELL_PX = 30
 VALUE_MAX_CELLS = 24 * 24
 
 
+def few_cells(map_hw: tuple[int, int]) -> bool:
+    """Whether a map of ``map_hw`` cells is small enough for its numbers (at any zoom)."""
+    return map_hw[0] * map_hw[1] <= VALUE_MAX_CELLS
+
+
 def shows_values(map_hw: tuple[int, int], cell_px: float) -> bool:
     """Whether a map of ``map_hw`` cells, each ``cell_px`` screen pixels wide, gets its numbers."""
-    return map_hw[0] * map_hw[1] <= VALUE_MAX_CELLS and cell_px >= VALUE_CELL_PX
+    return few_cells(map_hw) and cell_px >= VALUE_CELL_PX
 
 
 def paint_cell_values(painter: QtGui.QPainter, rect: QtCore.QRectF, values: np.ndarray, levels,
