@@ -178,9 +178,15 @@ class CaptureActions(QtCore.QObject):
         return self.dialogs.choose_folder("Folder for screenshots", self._start_folder(SCREENSHOT_KEY)), True
 
     def _start_folder(self, key: str) -> str:
-        """Where a folder dialog opens: the remembered folder, unless it is gone or no folder."""
-        folder = self.dialogs.remembered(key)
-        return folder if folder is not None and Path(folder).is_dir() else default_pictures_folder()
+        """Where a folder dialog opens: the folder remembered for ``key``, else the one
+        remembered for the other kind of picture (a first export opens where the
+        screenshots go, and the other way round), else the pictures folder; never a
+        folder that is gone."""
+        for remembered in (key, *(other for other in (SCREENSHOT_KEY, MAPS_KEY) if other != key)):
+            folder = self.dialogs.remembered(remembered)
+            if folder is not None and Path(folder).is_dir():
+                return folder
+        return default_pictures_folder()
 
     def _save(self, widget: QtWidgets.QWidget, ask: bool, what: str) -> Path | None:
         folder, chosen = self._screenshot_folder(ask)

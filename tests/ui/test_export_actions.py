@@ -209,6 +209,27 @@ def test_the_folder_dialog_does_not_start_in_a_remembered_folder_that_is_gone(wi
     assert chooser.calls[0][1] == str(tmp_path)
 
 
+def test_a_first_export_opens_where_the_screenshots_go_and_the_other_way_round(window, tmp_path, monkeypatch):
+    # the tester's first export opened in the home folder, not where their screenshots were
+    shots, maps = tmp_path / "shots", tmp_path / "maps"
+    shots.mkdir()
+    maps.mkdir()
+    chooser = Chooser(None)
+    monkeypatch.setattr(window.export_actions, "choose_folder", chooser)
+    monkeypatch.setattr(capture_actions, "default_pictures_folder", lambda: str(tmp_path))
+    capture = window.export_actions.capture
+    window.settings.remove(MAPS_KEY)
+    window.settings.setValue(SCREENSHOT_KEY, str(shots))
+    capture.export_action.trigger()
+    assert chooser.calls[-1][1] == str(shots)
+    window.settings.setValue(MAPS_KEY, str(maps))      # its own folder, once there is one
+    capture.export_action.trigger()
+    assert chooser.calls[-1][1] == str(maps)
+    window.settings.remove(SCREENSHOT_KEY)             # and a first screenshot opens where the maps went
+    assert capture.screenshot_as() is None
+    assert chooser.calls[-1][1] == str(maps)
+
+
 def test_copy_screenshot_puts_the_window_on_the_clipboard(window):
     clipboard = QtGui.QGuiApplication.clipboard()
     clipboard.clear()
