@@ -63,6 +63,9 @@ class Presentation(QtCore.QObject):
         self._pending_sizes: dict | None = None
         self._base_font = QtGui.QFont(window.font())
         self.font_scale = 1.0
+        # (scale, the main splitter's sizes) from before the font first grew past that
+        # scale: going back to it gives the maps their width back (the sides had widened)
+        self._before_growth: tuple[float, list[int]] | None = None
         self._default_sizes = self._splitter_sizes()
         self._default_state = window.saveState()
         self._defaults_settled = False
@@ -75,6 +78,7 @@ class Presentation(QtCore.QObject):
             window.settings.remove(FONT_KEY)
             window.show_message("the remembered font size was not valid; using the normal size", warning=False)
         self.set_font_scale(scale, remember=False)
+        self._before_growth = None   # (not the remembered size's own growth at start-up)
 
     # --- actions -----------------------------------------------------------------------------
     def _action(self, text: str, keys, slot, tip: str, checkable: bool = False) -> QtGui.QAction:
@@ -337,7 +341,17 @@ class Presentation(QtCore.QObject):
 
     # --- fonts --------------------------------------------------------------------------------------
     def set_font_scale(self, scale: float, remember: bool = True) -> None:
-        """Every text in the window at ``scale`` × the normal size (one of :data:`FONT_SCALES`)."""
+        """Every text in the window at ``scale`` × the normal size (one of :data:`FONT_SCALES`).
+
+        A larger font widens side panels whose content no longer fits; going back to the
+        size before them (Ctrl+0) puts the panels back as they were, if the window kept its width.
+        """
+        splitter = self.window.splitter
+        if scale > self.font_scale and self._before_growth is None:
+            self._before_growth = (self.font_scale, splitter.sizes())
+        restore = None
+        if self._before_growth is not None and scale <= self._before_growth[0] + 1e-9:
+            restore, self._before_growth = self._before_growth[1], None
         self.font_scale = scale
         font = QtGui.QFont(self._base_font)
         if font.pointSizeF() > 0:
@@ -347,11 +361,20 @@ class Presentation(QtCore.QObject):
         self.window.setFont(font)
         scale_styled_widgets(self.window, scale)
         # once the panels have laid out with the new font (their size hints are stale until then)
-        QtCore.QTimer.singleShot(0, self, lambda: fit_sides_to_content(self.window.splitter, self.window.input_panel))
+        QtCore.QTimer.singleShot(0, self, lambda: self._fit_sides(restore))
         self.smaller_action.setEnabled(scale > FONT_SCALES[0])
         self.larger_action.setEnabled(scale < FONT_SCALES[-1])
         if remember and self.window.settings is not None:
             self.window.settings.setValue(FONT_KEY, f"{scale:g}")
+
+    def _fit_sides(self, restore: list[int] | None) -> None:
+        """After a font change: the sizes from before the font grew (``restore``, when the
+        window is as wide as then), else side panels widened to what their content needs."""
+        splitter = self.window.splitter
+        if restore is not None and sum(restore) == sum(splitter.sizes()):
+            splitter.setSizes(restore)
+        else:
+            fit_sides_to_content(splitter, self.window.input_panel)
 
     def larger_font(self) -> None:
         self.set_font_scale(next((s for s in FONT_SCALES if s > self.font_scale + 1e-9), FONT_SCALES[-1]))

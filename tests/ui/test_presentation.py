@@ -211,6 +211,29 @@ def test_larger_fonts_reach_styled_titles_and_widen_clipped_side_panels(qtbot, w
     assert title.font().pointSizeF() == pytest.approx(before)
 
 
+def test_the_normal_font_gives_the_maps_back_the_width_the_larger_one_took(qtbot, window):
+    # a tester pressed Ctrl++ twice, then Ctrl+0: the side panels stayed widened
+    win = window
+    win.resize(1280, 720)
+    qtbot.waitUntil(lambda: win.width() == 1280, timeout=WAIT_MS)
+    qtbot.wait(50)   # (the layout's own first fitting)
+    before = win.splitter.sizes()
+    win.presentation.larger_font()
+    win.presentation.larger_font()
+    qtbot.waitUntil(lambda: win.splitter.sizes() != before, timeout=WAIT_MS)   # the sides widened
+    win.presentation.reset_font_action.trigger()
+    qtbot.waitUntil(lambda: win.splitter.sizes() == before, timeout=WAIT_MS)
+    # a drag at the normal size is the person's own: a font that stays normal leaves it
+    dragged = list(before)
+    dragged[0] += 40
+    dragged[1] -= 40
+    win.splitter.setSizes(dragged)
+    dragged = win.splitter.sizes()
+    win.presentation.set_font_scale(1.0, remember=False)
+    qtbot.wait(50)
+    assert win.splitter.sizes() == dragged
+
+
 def test_tile_titles_grow_with_the_font(qtbot, window):
     win = window
     frame_where(qtbot, win, lambda r: r.error is None and "filters" in r.views)
