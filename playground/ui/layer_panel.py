@@ -13,6 +13,8 @@ from playground.live.snapshot import ViewSettings
 from playground.render.arithmetic import padding_text
 from playground.render.levels import LevelPolicy
 
+from .eliding_combo import ElidingComboBox
+
 __all__ = ["LayerPanel"]
 
 
@@ -26,9 +28,9 @@ def _spin(low: int, high: int, value: int, tip: str) -> QtWidgets.QSpinBox:
 
 
 def _combo(items, tip: str) -> QtWidgets.QComboBox:
-    box = QtWidgets.QComboBox()
-    # narrow panels (1024-pixel screens, large fonts) shorten the shown item instead of
-    # pushing the controls past the window's edge; the open list shows it whole
+    box = ElidingComboBox()
+    # narrow panels (1024-pixel screens, large fonts) shorten the shown item with "…" instead
+    # of pushing the controls past the window's edge; the open list shows it whole
     box.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     box.setMinimumContentsLength(8)
     for label, data in items:
