@@ -178,11 +178,13 @@ class CaptureActions(QtCore.QObject):
         return self.dialogs.choose_folder("Folder for screenshots", self._start_folder(SCREENSHOT_KEY)), True
 
     def _start_folder(self, key: str) -> str:
-        """Where a folder dialog opens: the folder remembered for ``key``, else the one
-        remembered for the other kind of picture (a first export opens where the
-        screenshots go, and the other way round), else the pictures folder; never a
-        folder that is gone."""
-        for remembered in (key, *(other for other in (SCREENSHOT_KEY, MAPS_KEY) if other != key)):
+        """Where a folder dialog for ``key``'s pictures opens (never in a folder that is gone).
+
+        The folder remembered for ``key``, else the one remembered for the other kind
+        (a first export opens where the screenshots go, and the other way round), else
+        the pictures folder.
+        """
+        for remembered in (key, MAPS_KEY if key == SCREENSHOT_KEY else SCREENSHOT_KEY):
             folder = self.dialogs.remembered(remembered)
             if folder is not None and Path(folder).is_dir():
                 return folder

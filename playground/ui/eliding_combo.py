@@ -16,14 +16,17 @@ class ElidingComboBox(QtWidgets.QComboBox):
     """
 
     def shown_text(self) -> str:
-        """The current item's text as the closed box shows it (elided to the text field)."""
+        """The current item's text elided to the closed box's text field (what a
+        non-editable box paints; an editable one shows its line edit instead)."""
         option = QtWidgets.QStyleOptionComboBox()
         self.initStyleOption(option)
         field = self.style().subControlRect(QtWidgets.QStyle.ComplexControl.CC_ComboBox, option,
                                             QtWidgets.QStyle.SubControl.SC_ComboBoxEditField, self)
-        return self.fontMetrics().elidedText(option.currentText, QtCore.Qt.TextElideMode.ElideRight, field.width())
+        # the style draws the label a pixel in from each side of the field, after any icon
+        room = field.width() - 2 - (self.iconSize().width() + 4 if not option.currentIcon.isNull() else 0)
+        return self.fontMetrics().elidedText(option.currentText, QtCore.Qt.TextElideMode.ElideRight, max(0, room))
 
-    def paintEvent(self, event) -> None:
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if self.isEditable():   # an editable box draws its line edit: nothing to shorten here
             super().paintEvent(event)
             return

@@ -63,9 +63,11 @@ class Presentation(QtCore.QObject):
         self._pending_sizes: dict | None = None
         self._base_font = QtGui.QFont(window.font())
         self.font_scale = 1.0
-        # (scale, the main splitter's sizes) from before the font first grew past that
-        # scale: going back to it gives the maps their width back (the sides had widened)
-        self._before_growth: tuple[float, list[int]] | None = None
+        # the main splitter's sizes (of the normal layout) per font scale the font grew
+        # from: going back to that scale gives the maps their width back (the sides widen
+        # for a larger font); a drag of the splitter forgets them
+        self._grown_from: dict[float, list[int]] = {}
+        window.splitter.splitterMoved.connect(lambda *_: self._grown_from.clear())
         self._default_sizes = self._splitter_sizes()
         self._default_state = window.saveState()
         self._defaults_settled = False
@@ -78,7 +80,7 @@ class Presentation(QtCore.QObject):
             window.settings.remove(FONT_KEY)
             window.show_message("the remembered font size was not valid; using the normal size", warning=False)
         self.set_font_scale(scale, remember=False)
-        self._before_growth = None   # (not the remembered size's own growth at start-up)
+        self._grown_from.clear()   # (not the remembered size's own growth at start-up)
 
     # --- actions -----------------------------------------------------------------------------
     def _action(self, text: str, keys, slot, tip: str, checkable: bool = False) -> QtGui.QAction:
@@ -343,15 +345,17 @@ class Presentation(QtCore.QObject):
     def set_font_scale(self, scale: float, remember: bool = True) -> None:
         """Every text in the window at ``scale`` × the normal size (one of :data:`FONT_SCALES`).
 
-        A larger font widens side panels whose content no longer fits; going back to the
-        size before them (Ctrl+0) puts the panels back as they were, if the window kept its width.
+        A larger font widens side panels whose content no longer fits; going back to a
+        size the font grew from (Ctrl+0) puts the panels back as they were at that size,
+        scaled to the window's width now.
         """
-        splitter = self.window.splitter
-        if scale > self.font_scale and self._before_growth is None:
-            self._before_growth = (self.font_scale, splitter.sizes())
         restore = None
-        if self._before_growth is not None and scale <= self._before_growth[0] + 1e-9:
-            restore, self._before_growth = self._before_growth[1], None
+        if scale > self.font_scale:
+            self._grown_from.setdefault(self.font_scale, self._normal_sizes())
+        elif scale < self.font_scale:
+            restore = self._grown_from.pop(scale, None)
+            for larger in [grown for grown in self._grown_from if grown > scale]:
+                del self._grown_from[larger]
         self.font_scale = scale
         font = QtGui.QFont(self._base_font)
         if font.pointSizeF() > 0:
@@ -367,14 +371,21 @@ class Presentation(QtCore.QObject):
         if remember and self.window.settings is not None:
             self.window.settings.setValue(FONT_KEY, f"{scale:g}")
 
-    def _fit_sides(self, restore: list[int] | None) -> None:
-        """After a font change: the sizes from before the font grew (``restore``, when the
-        window is as wide as then), else side panels widened to what their content needs."""
+    def _normal_sizes(self) -> list[int]:
+        """The main splitter's sizes in the normal layout (kept aside while presenting)."""
         splitter = self.window.splitter
-        if restore is not None and sum(restore) == sum(splitter.sizes()):
-            splitter.setSizes(restore)
-        else:
+        return list(self._saved.sizes[splitter]) if self.presenting else splitter.sizes()
+
+    def _fit_sides(self, restore: list[int] | None) -> None:
+        """After a font change: ``restore`` (sizes from before the font grew), else the side
+        panels widened to what their content needs."""
+        splitter = self.window.splitter
+        if restore is None:
             fit_sides_to_content(splitter, self.window.input_panel)
+        elif self.presenting:   # the normal layout comes back when presenting ends
+            self._saved.sizes[splitter] = restore
+        else:   # (proportions: the splitter scales them to its width now)
+            splitter.setSizes(restore)
 
     def larger_font(self) -> None:
         self.set_font_scale(next((s for s in FONT_SCALES if s > self.font_scale + 1e-9), FONT_SCALES[-1]))

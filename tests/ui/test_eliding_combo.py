@@ -20,7 +20,24 @@ def test_a_narrow_combo_shows_its_item_shortened_with_an_ellipsis(qtbot):
     shown = box.shown_text()
     assert shown.endswith("…") and shown[:-1] and "same (output = input size)".startswith(shown[:-1])
     assert box.currentText() == "same (output = input size)"   # only the picture is shortened
-    assert not box.grab().isNull()                             # and it paints
+
+
+def test_the_closed_box_paints_the_shortened_text(qtbot, monkeypatch):
+    box = ElidingComboBox()
+    qtbot.addWidget(box)
+    box.addItem("cross-correlation (CNNs)")
+    box.resize(110, box.sizeHint().height())
+    painted = []
+    draw = QtWidgets.QStylePainter.drawControl
+
+    def recording(painter, element, option):
+        if element == QtWidgets.QStyle.ControlElement.CE_ComboBoxLabel:
+            painted.append(option.currentText)
+        draw(painter, element, option)
+
+    monkeypatch.setattr(QtWidgets.QStylePainter, "drawControl", recording)
+    box.grab()
+    assert painted == [box.shown_text()] and painted[0].endswith("…")
 
 
 def test_the_layer_forms_combos_elide(qtbot):

@@ -228,6 +228,9 @@ def test_a_first_export_opens_where_the_screenshots_go_and_the_other_way_round(w
     window.settings.remove(SCREENSHOT_KEY)             # and a first screenshot opens where the maps went
     assert capture.screenshot_as() is None
     assert chooser.calls[-1][1] == str(maps)
+    window.settings.setValue(SCREENSHOT_KEY, str(tmp_path / "unplugged"))   # its own folder gone: the maps'
+    assert capture.screenshot_as() is None
+    assert chooser.calls[-1][1] == str(maps)
 
 
 def test_copy_screenshot_puts_the_window_on_the_clipboard(window):

@@ -10,7 +10,7 @@ pytest.importorskip("PySide6")
 
 from PySide6 import QtCore, QtWidgets  # noqa: E402
 
-from playground.ui.window_layout import FONT_KEY, FONT_SCALES, read_font_scale  # noqa: E402
+from playground.ui.window_layout import FONT_KEY, FONT_SCALES, covering, read_font_scale  # noqa: E402
 
 pytestmark = pytest.mark.qt
 
@@ -211,27 +211,105 @@ def test_larger_fonts_reach_styled_titles_and_widen_clipped_side_panels(qtbot, w
     assert title.font().pointSizeF() == pytest.approx(before)
 
 
-def test_the_normal_font_gives_the_maps_back_the_width_the_larger_one_took(qtbot, window):
-    # a tester pressed Ctrl++ twice, then Ctrl+0: the side panels stayed widened
-    win = window
+def _fitted(monkeypatch, win) -> list:
+    """A list that grows each time the panels have been fitted after a font change."""
+    done = []
+    fit = win.presentation._fit_sides
+    monkeypatch.setattr(win.presentation, "_fit_sides", lambda restore: (fit(restore), done.append(restore)))
+    return done
+
+
+def _settled_at_1280(qtbot, win) -> list[int]:
     win.resize(1280, 720)
     qtbot.waitUntil(lambda: win.width() == 1280, timeout=WAIT_MS)
-    qtbot.wait(50)   # (the layout's own first fitting)
-    before = win.splitter.sizes()
+    QtCore.QCoreApplication.processEvents()   # (the start-up font's own fitting, a zero timer)
+    return win.splitter.sizes()
+
+
+def test_the_normal_font_gives_the_maps_back_the_width_the_larger_one_took(qtbot, window, monkeypatch):
+    # a tester pressed Ctrl++ twice, then Ctrl+0: the side panels stayed widened
+    win = window
+    fitted = _fitted(monkeypatch, win)
+    before = _settled_at_1280(qtbot, win)
     win.presentation.larger_font()
     win.presentation.larger_font()
-    qtbot.waitUntil(lambda: win.splitter.sizes() != before, timeout=WAIT_MS)   # the sides widened
+    qtbot.waitUntil(lambda: len(fitted) == 2, timeout=WAIT_MS)
+    assert win.splitter.sizes() != before          # the sides widened for the larger font
     win.presentation.reset_font_action.trigger()
-    qtbot.waitUntil(lambda: win.splitter.sizes() == before, timeout=WAIT_MS)
-    # a drag at the normal size is the person's own: a font that stays normal leaves it
-    dragged = list(before)
+    qtbot.waitUntil(lambda: len(fitted) == 3, timeout=WAIT_MS)
+    assert win.splitter.sizes() == before
+
+
+def test_ctrl_0_restores_the_panels_after_a_smaller_font_too(qtbot, window, monkeypatch):
+    # grown from 0.9 (a remembered size, or Ctrl+- earlier) and then from 1.0: Ctrl+0 gives 1.0's sizes
+    win = window
+    fitted = _fitted(monkeypatch, win)
+    _settled_at_1280(qtbot, win)
+    win.presentation.smaller_font()
+    qtbot.waitUntil(lambda: len(fitted) == 1, timeout=WAIT_MS)
+    win.presentation.reset_font_action.trigger()
+    qtbot.waitUntil(lambda: len(fitted) == 2, timeout=WAIT_MS)
+    normal = win.splitter.sizes()
+    win.presentation.larger_font()
+    win.presentation.larger_font()
+    qtbot.waitUntil(lambda: len(fitted) == 4, timeout=WAIT_MS)
+    assert win.splitter.sizes() != normal          # the sides widened
+    win.presentation.reset_font_action.trigger()
+    qtbot.waitUntil(lambda: len(fitted) == 5, timeout=WAIT_MS)
+    assert win.splitter.sizes() == normal
+
+
+def test_a_drag_of_the_panels_is_kept_when_the_font_goes_back(qtbot, window, monkeypatch):
+    win = window
+    fitted = _fitted(monkeypatch, win)
+    _settled_at_1280(qtbot, win)
+    win.presentation.larger_font()
+    qtbot.waitUntil(lambda: len(fitted) == 1, timeout=WAIT_MS)
+    dragged = list(win.splitter.sizes())
     dragged[0] += 40
     dragged[1] -= 40
     win.splitter.setSizes(dragged)
+    win.splitter.splitterMoved.emit(dragged[0], 1)   # what a drag of the handle sends
     dragged = win.splitter.sizes()
-    win.presentation.set_font_scale(1.0, remember=False)
-    qtbot.wait(50)
-    assert win.splitter.sizes() == dragged
+    win.presentation.reset_font_action.trigger()
+    qtbot.waitUntil(lambda: len(fitted) == 2, timeout=WAIT_MS)
+    assert win.splitter.sizes() == dragged           # the person's own sizes, not the old ones
+
+
+def test_ctrl_0_while_presenting_restores_the_panels_on_leaving(qtbot, window, monkeypatch):
+    win = window
+    fitted = _fitted(monkeypatch, win)
+    before = _settled_at_1280(qtbot, win)
+    win.presentation.larger_font()
+    win.presentation.larger_font()
+    qtbot.waitUntil(lambda: len(fitted) == 2, timeout=WAIT_MS)
+    assert win.splitter.sizes() != before          # the sides widened
+    win.presentation.enter()
+    win.presentation.reset_font_action.trigger()
+    qtbot.waitUntil(lambda: len(fitted) == 3, timeout=WAIT_MS)
+    win.presentation.leave()
+    win.resize(1280, 720)
+    qtbot.waitUntil(lambda: win.width() == 1280 and win.splitter.sizes() == before, timeout=WAIT_MS)
+
+
+def test_the_panels_come_back_in_a_wider_window_and_the_maps_take_the_extra(qtbot, window, monkeypatch):
+    win = window
+    fitted = _fitted(monkeypatch, win)
+    before = _settled_at_1280(qtbot, win)
+    win.presentation.larger_font()
+    win.presentation.larger_font()
+    qtbot.waitUntil(lambda: len(fitted) == 2, timeout=WAIT_MS)
+    win.resize(1500, 720)
+    qtbot.waitUntil(lambda: win.width() == 1500, timeout=WAIT_MS)
+    win.presentation.reset_font_action.trigger()
+    qtbot.waitUntil(lambda: len(fitted) == 3, timeout=WAIT_MS)
+    sizes = win.splitter.sizes()   # the sides as before the font grew; the maps get the window's extra width
+    centre = next(i for i in range(win.splitter.count()) if covering(win.splitter.widget(i), win.input_panel))
+    for i, (now, then) in enumerate(zip(sizes, before, strict=True)):
+        if i == centre:
+            assert now >= then + 200
+        else:
+            assert abs(now - then) <= 2
 
 
 def test_tile_titles_grow_with_the_font(qtbot, window):
