@@ -20,7 +20,14 @@ from playground.sources import SourceError, open_source
 
 from . import theme
 from .main_window import MainWindow
-from .settings_store import GEOMETRY_KEY, open_settings, reset_damaged, restore_settings, save_snapshot
+from .settings_store import (
+    GEOMETRY_KEY,
+    is_saved_geometry,
+    open_settings,
+    reset_damaged,
+    restore_settings,
+    save_snapshot,
+)
 from .window_layout import default_window_size
 
 __all__ = ["run", "open_window", "configure_pyqtgraph"]
@@ -176,8 +183,10 @@ def open_window(*, source: str | None = None, settings_path: str | None = None, 
     for note in notes + list(opened.notices):
         window.show_message(note, warning=False)
     if restored is not None:
-        # Qt checks the content itself: refused bytes are damaged settings like any other
-        if restored.geometry is not None and not window.restoreGeometry(restored.geometry):
+        # Qt checks the content itself: refused bytes are damaged settings like any other,
+        # but a real geometry refused for other screens is not (the default size stays)
+        if (restored.geometry is not None and not window.restoreGeometry(restored.geometry)
+                and not is_saved_geometry(restored.geometry)):
             restored.damaged[GEOMETRY_KEY] = "window size and position (not a saved window geometry)"
             reset_damaged(settings, restored)
         if restored.reset_message:  # last, so the message bar shows it

@@ -26,12 +26,14 @@ from playground.live.snapshot import Snapshot, ViewSettings
 from playground.render.levels import LevelPolicy
 
 __all__ = ["open_settings", "load_snapshot", "save_snapshot", "restore_settings", "RestoredSettings",
-           "SETTINGS_ENV"]
+           "is_saved_geometry", "SETTINGS_ENV"]
 
 SETTINGS_ENV = "KERNEL_PLAYGROUND_SETTINGS"  # an .ini path: tests and portable installs
 GEOMETRY_KEY = "window/geometry"
 SOURCE_KEY = "source/last"
 _MAX_GEOMETRY_BYTES = 4096   # Qt's saveGeometry() is ~66 bytes; more is not a geometry
+# The first four bytes of every QWidget.saveGeometry() (Qt 5 and 6)
+_GEOMETRY_MAGIC = b"\x01\xd9\xd0\xcb"
 _MAX_REASON = 80             # a 401-digit number must not fill the message bar
 
 
@@ -272,6 +274,15 @@ def restore_settings(settings: QtCore.QSettings, default: Snapshot | None = None
     if restored.damaged:
         reset_damaged(settings, restored)
     return restored
+
+
+def is_saved_geometry(data) -> bool:
+    """Whether ``data`` (bytes or QByteArray) is what ``QWidget.saveGeometry()`` writes.
+
+    Qt's ``restoreGeometry()`` also refuses a real geometry when the screens changed (one
+    saved at 1280×720 and read at 1920×1080 came back False): that is not damage.
+    """
+    return bytes(data)[:4] == _GEOMETRY_MAGIC
 
 
 def reset_damaged(settings: QtCore.QSettings, restored: RestoredSettings) -> None:

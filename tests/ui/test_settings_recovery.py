@@ -19,7 +19,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 from window_helpers import WAIT_MS
 
 from playground.export.bank_io import bank_to_dict
@@ -225,3 +225,30 @@ def test_python_main_py_starts_normally_with_every_bad_value_at_once(tmp_path):
     assert app.returncode == 130, err
     assert "Traceback" not in err, err
     assert len(backups(path)) == 1
+
+
+def test_a_geometry_saved_on_other_screens_is_not_called_damaged(qtbot, tmp_path, numpy_backend, monkeypatch):
+    """A tester's window saved at 1280×720 and opened at 1920×1080: Qt refuses the geometry
+    (restoreGeometry is False), but the file is fine: no warning, no backup, default size."""
+    from playground.ui import app
+    from playground.ui.main_window import MainWindow
+    from playground.ui.settings_store import is_saved_geometry
+
+    widget = QtWidgets.QWidget()
+    qtbot.addWidget(widget)
+    widget.resize(700, 500)
+    saved = widget.saveGeometry()
+    assert is_saved_geometry(saved) and not is_saved_geometry(b"not a geometry")
+    path = tmp_path / "settings.ini"
+    settings = settings_at(path)
+    settings.setValue("window/geometry", saved)
+    settings.setValue("source/last", "demo")
+    settings.sync()
+    monkeypatch.setattr(MainWindow, "restoreGeometry", lambda self, data: False)   # other screens
+    window = app.open_window(settings_path=str(path))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.last_frame is not None, timeout=WAIT_MS)
+    assert not window.message_bar.isVisible() or "damaged" not in window.message_bar.text.text()
+    assert not backups(path)
+    assert window.shutdown()
