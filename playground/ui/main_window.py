@@ -32,6 +32,7 @@ from .presentation import attach_presentation
 from .source_menu import SourceMenu
 from .status_bar import ElidingStatusBar
 from .view_fit import view_fits
+from .window_layout import unfold
 from .window_menus import build_menus, shortcut_text
 from .window_parts import add_status_labels, arrange, make_map_panels
 
@@ -162,9 +163,16 @@ class MainWindow(QtWidgets.QMainWindow):
             self.layer_panel.set_settings(snapshot.layer, snapshot.view)
         self.pooled_panel.setVisible(snapshot.layer.pool is not None and snapshot.view.pooled)
         self.channels_panel.setVisible(snapshot.view.per_channel)
+        QtCore.QTimer.singleShot(0, self, self.unfold_map_panels)   # once the splitter has laid them out
         self.runner.set_snapshot(snapshot)
         self.network_ui.show_snapshot(snapshot, self.last_input.shape[:2] if self.last_input is not None else None)
         self._update_arithmetic()
+
+    def unfold_map_panels(self) -> None:
+        """Room for the per-channel and pooled maps when shown at zero width (see :func:`unfold`),
+        in the 3 : 1 split the window starts with."""
+        unfold(self.channels_panel, 0.75)
+        unfold(self.pooled_panel, 0.25)
 
     @QtCore.Slot(str)
     def _on_edit_notice(self, text: str) -> None:

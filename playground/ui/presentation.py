@@ -414,6 +414,7 @@ class Presentation(QtCore.QObject):
             if sum(sizes) > 0:  # proportions: the splitter scales them to its size now
                 splitter.setSizes(sizes)
         give_centre_room(window.splitter, window.input_panel)
+        window.unfold_map_panels()   # (the first sizes were set while pooling was off)
         if window.settings is not None:
             window.settings.remove(GEOMETRY_KEY)
         window.show_message("layout reset to the defaults", warning=False)

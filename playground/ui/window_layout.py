@@ -11,7 +11,7 @@ import math
 from PySide6 import QtCore, QtGui, QtWidgets
 
 __all__ = ["DEFAULT_SIZE", "FONT_KEY", "FONT_SCALES", "default_window_size", "read_font_scale", "give_centre_room",
-           "fit_sides_to_content", "scale_styled_widgets", "covering"]
+           "unfold", "fit_sides_to_content", "scale_styled_widgets", "covering"]
 
 DEFAULT_SIZE = (1600, 1000)
 FONT_KEY = "view/font_scale"
@@ -73,6 +73,27 @@ def give_centre_room(splitter: QtWidgets.QSplitter, centre: QtWidgets.QWidget, s
     cuts = [take * r // sum(room) for r in room]
     sizes = [size - cut for size, cut in zip(sizes, cuts, strict=True)]
     sizes[index] += sum(cuts)
+    splitter.setSizes(sizes)
+
+
+def unfold(widget: QtWidgets.QWidget, share: float) -> None:
+    """Give a shown ``widget`` that its splitter holds at zero width ``share`` of the splitter.
+
+    A splitter gives a widget shown again the size it had; a panel hidden when the
+    sizes were set (the pooled maps before pooling is on, View ▸ Reset layout) had none,
+    and stayed at zero width: shown to Qt, invisible to the person.
+    """
+    splitter = widget.parentWidget()
+    if not isinstance(splitter, QtWidgets.QSplitter) or widget.isHidden():
+        return
+    sizes = splitter.sizes()
+    index = splitter.indexOf(widget)
+    total = sum(sizes)
+    if sizes[index] > 0 or total <= 0:
+        return
+    room = int(total * share)
+    sizes = [size * (total - room) // total for size in sizes]
+    sizes[index] = room
     splitter.setSizes(sizes)
 
 

@@ -296,3 +296,23 @@ def test_the_shortcut_list_names_every_menu_key(window):
             assert key.toString(QtGui.QKeySequence.SequenceFormat.NativeText) in text, action.text()
     # the keys added with presentation mode and the Learn panel are listed too
     assert "F5" in text and "Ctrl+L" in text and "Ctrl+Z" in text
+
+
+@pytest.mark.parametrize("reset_first", [False, True])
+def test_switching_pooling_on_gives_the_pooled_maps_room(qtbot, window, reset_first):
+    """A tester switched max pooling on (after View ▸ Reset layout, or on a notes' example)
+    and the pooled maps' panel was shown at zero width: visible to Qt, invisible to them."""
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.width() == 1280, timeout=WAIT_MS)
+    if reset_first:
+        window.presentation.reset_layout()
+    panel = window.layer_panel
+    panel.pool_mode.setCurrentIndex(panel.pool_mode.findData("max"))
+    qtbot.waitUntil(lambda: window.pooled_panel.isVisibleTo(window) and window.pooled_panel.width() >= 100,
+                    timeout=WAIT_MS)
+    assert window.channels_panel.width() >= 100   # beside the per-channel maps, not instead of them
+    panel.pool_mode.setCurrentIndex(panel.pool_mode.findData(None))
+    qtbot.waitUntil(lambda: not window.pooled_panel.isVisibleTo(window), timeout=WAIT_MS)
+    panel.pool_mode.setCurrentIndex(panel.pool_mode.findData("max"))   # and again
+    qtbot.waitUntil(lambda: window.pooled_panel.isVisibleTo(window) and window.pooled_panel.width() >= 100,
+                    timeout=WAIT_MS)
