@@ -43,6 +43,11 @@ class _Saved:
     per_channel: bool        # whether the per-channel view was on
 
 
+def screen_room(window: QtWidgets.QWidget) -> QtCore.QSize:
+    """The size of the screen area ``window`` may fill (its screen less task bars)."""
+    return window.screen().availableGeometry().size()
+
+
 class Presentation(QtCore.QObject):
     """Presentation mode, font scale, full screen and layout reset of one window.
 
@@ -66,7 +71,7 @@ class Presentation(QtCore.QObject):
         # the main splitter's sizes (of the normal layout) per font scale the font grew
         # from: going back to that scale gives the maps their width back (the sides widen
         # for a larger font); a drag of the splitter forgets them
-        self._grown_from: dict[float, list[int]] = {}
+        self._grown_from: dict[float, tuple[list[int], QtCore.QSize]] = {}   # with the window's size
         window.splitter.splitterMoved.connect(lambda *_: self._grown_from.clear())
         self._default_sizes = self._splitter_sizes()
         self._default_state = window.saveState()
@@ -351,7 +356,8 @@ class Presentation(QtCore.QObject):
         """
         restore = None
         if scale > self.font_scale:
-            self._grown_from.setdefault(self.font_scale, self._normal_sizes())
+            size = self._saved.geometry.size() if self.presenting else self.window.size()
+            self._grown_from.setdefault(self.font_scale, (self._normal_sizes(), size))
         elif scale < self.font_scale:
             restore = self._grown_from.pop(scale, None)
             for larger in [grown for grown in self._grown_from if grown > scale]:
@@ -376,16 +382,32 @@ class Presentation(QtCore.QObject):
         splitter = self.window.splitter
         return list(self._saved.sizes[splitter]) if self.presenting else splitter.sizes()
 
-    def _fit_sides(self, restore: list[int] | None) -> None:
-        """After a font change: ``restore`` (sizes from before the font grew), else the side
-        panels widened to what their content needs."""
+    def _fit_sides(self, restore: tuple[list[int], QtCore.QSize] | None) -> None:
+        """After a font change: ``restore`` (the sizes from before the font grew), else the
+        side panels widened to what their content needs.
+
+        A large font can widen the window past the screen (its minimum width grows with
+        the text): going back, a window that is neither maximised nor full screen and now
+        overruns its screen takes its size from then again, where it grew since (a window
+        the person widened within the screen keeps its size).
+        """
         splitter = self.window.splitter
         if restore is None:
             fit_sides_to_content(splitter, self.window.input_panel)
-        elif self.presenting:   # the normal layout comes back when presenting ends
-            self._saved.sizes[splitter] = restore
-        else:   # (proportions: the splitter scales them to its width now)
-            splitter.setSizes(restore)
+            return
+        sizes, size = restore
+        if self.presenting:   # the normal layout comes back when presenting ends
+            self._saved.sizes[splitter] = sizes
+            return
+        window = self.window
+        room = screen_room(window)
+        overruns = window.width() > room.width() or window.height() > room.height()
+        if overruns and not (window.isMaximized() or window.isFullScreen()):
+            # the smaller text's minimum sizes first (queued layout requests), or the
+            # window stays at the large text's minimum width
+            QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
+            window.resize(min(window.width(), size.width()), min(window.height(), size.height()))
+        splitter.setSizes(sizes)   # (proportions: the splitter scales them to its width now)
 
     def larger_font(self) -> None:
         self.set_font_scale(next((s for s in FONT_SCALES if s > self.font_scale + 1e-9), FONT_SCALES[-1]))

@@ -293,6 +293,9 @@ def test_ctrl_0_while_presenting_restores_the_panels_on_leaving(qtbot, window, m
 
 
 def test_the_panels_come_back_in_a_wider_window_and_the_maps_take_the_extra(qtbot, window, monkeypatch):
+    from playground.ui import presentation
+
+    monkeypatch.setattr(presentation, "screen_room", lambda window: QtCore.QSize(1920, 1080))   # room to widen
     win = window
     fitted = _fitted(monkeypatch, win)
     before = _settled_at_1280(qtbot, win)
@@ -352,3 +355,19 @@ def test_presenting_skips_the_hidden_per_channel_view_and_quitting_restores_it(q
     assert not win.presentation.presenting
     assert win.snapshot.view.per_channel               # … saves the normal settings
     assert not win.isFullScreen() and win.geometry().size() == geometry.size()
+
+
+def test_ctrl_0_gives_back_the_window_width_a_large_font_took(qtbot, window, monkeypatch):
+    # a tester at 2.5× then Ctrl+0 had a 1363-pixel window on a 1280-pixel screen
+    from playground.ui import presentation
+
+    monkeypatch.setattr(presentation, "screen_room", lambda window: QtCore.QSize(1280, 720))
+    win = window
+    fitted = _fitted(monkeypatch, win)
+    before = _settled_at_1280(qtbot, win)
+    win.presentation.set_font_scale(FONT_SCALES[-1], remember=False)
+    qtbot.waitUntil(lambda: len(fitted) == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: win.width() > 1280, timeout=WAIT_MS)   # its minimum width grew with the text
+    win.presentation.reset_font_action.trigger()
+    qtbot.waitUntil(lambda: len(fitted) == 2, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: win.width() == 1280 and win.splitter.sizes() == before, timeout=WAIT_MS)
