@@ -103,6 +103,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         # --- status bar ------------------------------------------------------------------
         self.setStatusBar(ElidingStatusBar())
+        self.installEventFilter(self.statusBar())   # the status tips of hovered items, elided too
         status = add_status_labels(self.statusBar())
         self.source_label, self.fps_label = status.source, status.fps
         self.timing_label, self.backend_label = status.timing, status.backend

@@ -32,6 +32,15 @@ class ElidingStatusBar(QtWidgets.QStatusBar):
         label first: index 0 would be out of range, and the widget appended)."""
         return super().insertPermanentWidget(index + 1, widget, stretch) - 1
 
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        """Installed on the main window: its status tips (a hovered menu item or button)
+        come here. Qt's main window hands them to the C++ ``showMessage``, which draws
+        them itself, run into the read-outs ("…float32 .npy array:Demo 640×480")."""
+        if event.type() == QtCore.QEvent.Type.StatusTip:
+            self.showMessage(event.tip())
+            return True
+        return False
+
     def showMessage(self, text: str, timeout: int = 0) -> None:  # noqa: N802 (Qt's name)
         self._label.setText(text)
         if timeout > 0:

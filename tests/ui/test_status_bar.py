@@ -46,3 +46,18 @@ def test_a_message_with_a_timeout_goes_away(qtbot):
     bar.showMessage("saved", 50)
     assert bar.currentMessage() == "saved"
     qtbot.waitUntil(lambda: bar.currentMessage() == "", timeout=2000)
+
+
+def test_a_hovered_items_status_tip_is_shortened_too(qtbot, window):
+    """Qt's main window hands status tips to the C++ showMessage, which drew a tester's
+    "…float32 .npy array:" straight into "Demo 640×480"."""
+    from PySide6 import QtGui
+
+    bar = window.statusBar()
+    tip = "Export the maps as PNG pictures, a contact sheet and a float32 .npy array " * 3
+    QtWidgets.QApplication.sendEvent(window.menuBar(), QtGui.QStatusTipEvent(tip))   # from a child, as a hover
+    assert bar.currentMessage() == tip
+    label = bar.findChildren(QtWidgets.QLabel)[0]
+    qtbot.waitUntil(lambda: label.shown_text().endswith("…"))
+    QtWidgets.QApplication.sendEvent(window.menuBar(), QtGui.QStatusTipEvent(""))      # the pointer left
+    assert bar.currentMessage() == ""
