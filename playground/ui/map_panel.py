@@ -7,6 +7,8 @@ image upload, not one widget per map.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -41,6 +43,23 @@ class _MosaicBox(pg.GraphicsLayoutWidget):
         self.box.setDefaultPadding(0.01)
         self.image = FastImageItem()   # converted to RGB32 once, not on every paint
         self.box.addItem(self.image)
+
+
+_MAP_SIZE = re.compile(r"^\d+×\d+$")
+
+
+def shortened_label(text: str, width: int, metrics: QtGui.QFontMetrics) -> str:
+    """A tile label that fits ``width`` pixels: whole if it fits, else without its map
+    size ("Sobel x · 480×640" → "Sobel x"), else elided in the middle, which keeps both
+    ends: "Sob…x" and "Sob…y" stay apart, where cutting the end gave "Sob…" twice."""
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    parts = text.split(" · ")
+    if len(parts) > 1 and _MAP_SIZE.match(parts[-1]):
+        text = " · ".join(parts[:-1])
+        if metrics.horizontalAdvance(text) <= width:
+            return text
+    return metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideMiddle, width)
 
 
 class _TileLabels(QtWidgets.QGraphicsItem):
@@ -147,7 +166,7 @@ class _TileLabels(QtWidgets.QGraphicsItem):
             if len(self._chips) > 512:   # names edited, widths changed: forget the old ones
                 self._chips.clear()
             metrics = QtGui.QFontMetrics(font)
-            shown = metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, width)
+            shown = shortened_label(text, width, metrics)
             size = QtCore.QSizeF(metrics.horizontalAdvance(shown) + 6, metrics.height() + 2)
             chip = QtGui.QImage(round(size.width() * ratio), round(size.height() * ratio),
                                 QtGui.QImage.Format.Format_ARGB32_Premultiplied)

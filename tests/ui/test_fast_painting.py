@@ -130,3 +130,20 @@ def test_the_colour_bar_repaints_only_when_its_numbers_change(qtbot, monkeypatch
     bar.set_levels(0.0, 0.6, "Sobel x")              # after ReLU: 0 moves to the bottom
     bar.set_levels(0.0, 0.6, "blur")
     assert len(updates) == 4
+
+
+def test_narrow_tile_labels_drop_the_map_size_then_keep_both_ends():
+    """A tester could not tell the per-channel columns "Sob…" and "Sob…" apart."""
+    from PySide6 import QtGui
+
+    from playground.ui.map_panel import shortened_label
+
+    metrics = QtGui.QFontMetrics(QtGui.QFont())
+    assert shortened_label("Sobel x · 480×640", 1000, metrics) == "Sobel x · 480×640"
+    name_only = metrics.horizontalAdvance("Sobel x") + 2
+    assert shortened_label("Sobel x · 480×640", name_only, metrics) == "Sobel x"
+    narrow = metrics.horizontalAdvance("Sobe") + 2
+    x, y = (shortened_label(f"Sobel {axis} · 480×640", narrow, metrics) for axis in "xy")
+    assert x != y and x.endswith("x") and y.endswith("y") and "…" in x
+    # a label that is not a map size keeps its last part ("R · Vertical edge": the filter)
+    assert shortened_label("R · Vertical edge", narrow * 2, metrics).endswith("e")
