@@ -50,8 +50,9 @@ _MAP_SIZE = re.compile(r"^\d+×\d+$")
 
 def shortened_label(text: str, width: int, metrics: QtGui.QFontMetrics) -> str:
     """A tile label that fits ``width`` pixels: whole if it fits, else without its map
-    size ("Sobel x · 480×640" → "Sobel x"), else elided in the middle, which keeps both
-    ends: "Sob…x" and "Sob…y" stay apart, where cutting the end gave "Sob…" twice."""
+    size ("Sobel x · 480×640" → "Sobel x"), else its name elided in the middle, which
+    keeps both ends: "Sob…x" and "Sob…y" stay apart, where cutting the end gave "Sob…"
+    twice (a leading channel stays whole while there is room: "R · Ve…ge")."""
     if metrics.horizontalAdvance(text) <= width:
         return text
     parts = text.split(" · ")
@@ -59,7 +60,14 @@ def shortened_label(text: str, width: int, metrics: QtGui.QFontMetrics) -> str:
         text = " · ".join(parts[:-1])
         if metrics.horizontalAdvance(text) <= width:
             return text
-    return metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideMiddle, width)
+    middle = QtCore.Qt.TextElideMode.ElideMiddle
+    parts = text.split(" · ")
+    if len(parts) > 1:   # "R · Vertical edge": the channel whole, the name shortened
+        head = " · ".join(parts[:-1]) + " · "
+        room = width - metrics.horizontalAdvance(head)
+        if room >= metrics.horizontalAdvance("Wm…"):
+            return head + metrics.elidedText(parts[-1], middle, room)
+    return metrics.elidedText(text, middle, width)
 
 
 class _TileLabels(QtWidgets.QGraphicsItem):
