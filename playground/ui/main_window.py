@@ -162,18 +162,22 @@ class MainWindow(QtWidgets.QMainWindow):
             self.editor.set_bank(snapshot.bank, channel_names=names, layer_title=title)
         if self.layer_panel.settings() != (snapshot.layer, snapshot.view):
             self.layer_panel.set_settings(snapshot.layer, snapshot.view)
+        hidden = [panel for panel in (self.channels_panel, self.pooled_panel) if panel.isHidden()]
         self.pooled_panel.setVisible(snapshot.layer.pool is not None and snapshot.view.pooled)
         self.channels_panel.setVisible(snapshot.view.per_channel)
-        QtCore.QTimer.singleShot(0, self, self.unfold_map_panels)   # once the splitter has laid them out
+        shown = [panel for panel in hidden if not panel.isHidden()]   # just now (not a panel dragged shut)
+        if shown:
+            QtCore.QTimer.singleShot(0, self, lambda: self.unfold_map_panels(shown))   # once laid out
         self.runner.set_snapshot(snapshot)
         self.network_ui.show_snapshot(snapshot, self.last_input.shape[:2] if self.last_input is not None else None)
         self._update_arithmetic()
 
-    def unfold_map_panels(self) -> None:
-        """Room for the per-channel and pooled maps when shown at zero width (see :func:`unfold`),
-        in the 3 : 1 split the window starts with."""
-        unfold(self.channels_panel, 0.75)
-        unfold(self.pooled_panel, 0.25)
+    def unfold_map_panels(self, panels=None) -> None:
+        """Room for the per-channel and pooled maps (or those of ``panels``) when shown at
+        zero width (see :func:`unfold`), in the 3 : 1 split the window starts with."""
+        for panel, share in ((self.channels_panel, 0.75), (self.pooled_panel, 0.25)):
+            if panels is None or panel in panels:
+                unfold(panel, share)
 
     @QtCore.Slot(str)
     def _on_edit_notice(self, text: str) -> None:

@@ -45,28 +45,31 @@ class _MosaicBox(pg.GraphicsLayoutWidget):
         self.box.addItem(self.image)
 
 
-_MAP_SIZE = re.compile(r"^\d+×\d+$")
+_MAP_SIZE = re.compile(r"^(pooled )?\d+×\d+$")   # a title's size part, as the processor writes it
 
 
 def shortened_label(text: str, width: int, metrics: QtGui.QFontMetrics) -> str:
-    """A tile label that fits ``width`` pixels: whole if it fits, else without its map
-    size ("Sobel x · 480×640" → "Sobel x"), else its name elided in the middle, which
-    keeps both ends: "Sob…x" and "Sob…y" stay apart, where cutting the end gave "Sob…"
-    twice (a leading channel stays whole while there is room: "R · Ve…ge")."""
+    """A tile label that fits ``width`` pixels.
+
+    Whole if it fits; else without its map size ("Sobel x · 480×640" → "Sobel x",
+    "… · pooled 240×320", also before " · flipped"); else its longest part (the name)
+    elided in the middle, the other parts whole while there is room ("R · Ve…ge"). The
+    middle keeps both ends: "Sob…x" and "Sob…y" stay apart, where cutting the end gave
+    "Sob…" twice.
+    """
     if metrics.horizontalAdvance(text) <= width:
         return text
-    parts = text.split(" · ")
-    if len(parts) > 1 and _MAP_SIZE.match(parts[-1]):
-        text = " · ".join(parts[:-1])
-        if metrics.horizontalAdvance(text) <= width:
-            return text
     middle = QtCore.Qt.TextElideMode.ElideMiddle
-    parts = text.split(" · ")
-    if len(parts) > 1:   # "R · Vertical edge": the channel whole, the name shortened
-        head = " · ".join(parts[:-1]) + " · "
-        room = width - metrics.horizontalAdvance(head)
-        if room >= metrics.horizontalAdvance("Wm…"):
-            return head + metrics.elidedText(parts[-1], middle, room)
+    parts = [part for part in text.split(" · ") if not _MAP_SIZE.match(part)] or [text]
+    text = " · ".join(parts)
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    if len(parts) > 1:
+        longest = max(range(len(parts)), key=lambda index: len(parts[index]))
+        room = width - metrics.horizontalAdvance(text) + metrics.horizontalAdvance(parts[longest])
+        if room >= metrics.horizontalAdvance("n…n"):   # a letter each side of the "…"
+            parts[longest] = metrics.elidedText(parts[longest], middle, room)
+            return " · ".join(parts)
     return metrics.elidedText(text, middle, width)
 
 

@@ -401,12 +401,13 @@ class Presentation(QtCore.QObject):
             return
         window = self.window
         room = screen_room(window)
-        overruns = window.width() > room.width() or window.height() > room.height()
-        if overruns and not (window.isMaximized() or window.isFullScreen()):
+        wide, tall = window.width() > room.width(), window.height() > room.height()
+        if (wide or tall) and not (window.isMaximized() or window.isFullScreen()):
             # the smaller text's minimum sizes first (queued layout requests), or the
             # window stays at the large text's minimum width
             QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
-            window.resize(min(window.width(), size.width()), min(window.height(), size.height()))
+            window.resize(min(window.width(), size.width()) if wide else window.width(),
+                          min(window.height(), size.height()) if tall else window.height())
         splitter.setSizes(sizes)   # (proportions: the splitter scales them to its width now)
 
     def larger_font(self) -> None:

@@ -282,7 +282,10 @@ def is_saved_geometry(data) -> bool:
     Qt's ``restoreGeometry()`` also refuses a real geometry when the screens changed (one
     saved at 1280×720 and read at 1920×1080 came back False): that is not damage.
     """
-    return bytes(data)[:4] == _GEOMETRY_MAGIC
+    raw = bytes(data)
+    # magic, format version (major ≤ 3, as Qt reads), and at least version 1's 46 bytes:
+    # a cut-short or overwritten entry is still damage
+    return len(raw) >= 46 and raw[:4] == _GEOMETRY_MAGIC and int.from_bytes(raw[4:6], "big") <= 3
 
 
 def reset_damaged(settings: QtCore.QSettings, restored: RestoredSettings) -> None:

@@ -145,6 +145,12 @@ def test_narrow_tile_labels_drop_the_map_size_then_keep_both_ends():
     narrow = metrics.horizontalAdvance("Sobe") + 2
     x, y = (shortened_label(f"Sobel {axis} · 480×640", narrow, metrics) for axis in "xy")
     assert x != y and x.endswith("x") and y.endswith("y") and "…" in x
+    # pooled and true-convolution titles too: the size goes, "flipped" stays
+    assert shortened_label("Sobel x · pooled 240×320", name_only, metrics) == "Sobel x"
+    flipped = metrics.horizontalAdvance("Sobel x · flipped") + 2
+    assert shortened_label("Sobel x · 480×640 · flipped", flipped, metrics) == "Sobel x · flipped"
+    x, y = (shortened_label(f"Sobel {axis} · 480×640 · flipped", flipped - 12, metrics) for axis in "xy")
+    assert x != y and x.endswith("x · flipped") and y.endswith("y · flipped")
     # the per-channel grid's first column: the channel stays whole, the filter's name is shortened
     room = metrics.horizontalAdvance("R · Vertic") + 2
     label = shortened_label("R · Vertical edge", room, metrics)

@@ -316,3 +316,17 @@ def test_switching_pooling_on_gives_the_pooled_maps_room(qtbot, window, reset_fi
     panel.pool_mode.setCurrentIndex(panel.pool_mode.findData("max"))   # and again
     qtbot.waitUntil(lambda: window.pooled_panel.isVisibleTo(window) and window.pooled_panel.width() >= 100,
                     timeout=WAIT_MS)
+
+
+def test_a_map_panel_dragged_shut_stays_shut_through_edits(qtbot, window):
+    """Room is given to a panel just shown, not to one the person closed with the splitter."""
+    panel = window.layer_panel
+    panel.pool_mode.setCurrentIndex(panel.pool_mode.findData("max"))
+    qtbot.waitUntil(lambda: window.pooled_panel.isVisibleTo(window) and window.pooled_panel.width() >= 100,
+                    timeout=WAIT_MS)
+    splitter = window.pooled_panel.parentWidget()
+    splitter.setSizes([sum(splitter.sizes()), 0])   # dragged shut
+    assert splitter.sizes()[1] == 0
+    panel.stride.setValue(2)                        # an edit: a new snapshot
+    frame_where(qtbot, window, lambda r: r.snapshot.layer.stride == 2 and r.views)
+    assert splitter.sizes()[1] == 0

@@ -239,6 +239,8 @@ def test_a_geometry_saved_on_other_screens_is_not_called_damaged(qtbot, tmp_path
     widget.resize(700, 500)
     saved = widget.saveGeometry()
     assert is_saved_geometry(saved) and not is_saved_geometry(b"not a geometry")
+    assert not is_saved_geometry(bytes(saved)[:20])                       # cut short: damage
+    assert not is_saved_geometry(bytes(saved)[:4] + b"\x00\x09" + bytes(saved)[6:])   # a format Qt cannot read
     path = tmp_path / "settings.ini"
     settings = settings_at(path)
     settings.setValue("window/geometry", saved)

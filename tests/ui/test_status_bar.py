@@ -57,7 +57,25 @@ def test_a_hovered_items_status_tip_is_shortened_too(qtbot, window):
     tip = "Export the maps as PNG pictures, a contact sheet and a float32 .npy array " * 3
     QtWidgets.QApplication.sendEvent(window.menuBar(), QtGui.QStatusTipEvent(tip))   # from a child, as a hover
     assert bar.currentMessage() == tip
-    label = bar.findChildren(QtWidgets.QLabel)[0]
+    from playground.ui.elided_label import ElidedLabel
+
+    label = bar.findChild(ElidedLabel)
     qtbot.waitUntil(lambda: label.shown_text().endswith("…"))
     QtWidgets.QApplication.sendEvent(window.menuBar(), QtGui.QStatusTipEvent(""))      # the pointer left
     assert bar.currentMessage() == ""
+
+
+def test_a_status_tip_covers_a_message_and_gives_it_back(qtbot, window):
+    from PySide6 import QtGui
+
+    bar = window.statusBar()
+    bar.showMessage("Layer 1 now takes 1 input channel", 60_000)
+    QtWidgets.QApplication.sendEvent(window.menuBar(), QtGui.QStatusTipEvent("Export the maps"))
+    assert bar.currentMessage() == "Export the maps"
+    QtWidgets.QApplication.sendEvent(window.menuBar(), QtGui.QStatusTipEvent("Take a screenshot"))
+    QtWidgets.QApplication.sendEvent(window.menuBar(), QtGui.QStatusTipEvent(""))
+    assert bar.currentMessage() == "Layer 1 now takes 1 input channel"   # back, with its time left
+    bar.showMessage("saved", 80)
+    QtWidgets.QApplication.sendEvent(window.menuBar(), QtGui.QStatusTipEvent("Export the maps"))
+    QtWidgets.QApplication.sendEvent(window.menuBar(), QtGui.QStatusTipEvent(""))
+    qtbot.waitUntil(lambda: bar.currentMessage() == "", timeout=2000)   # its time still runs out
