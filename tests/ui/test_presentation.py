@@ -226,36 +226,28 @@ def _settled_at_1280(qtbot, win) -> list[int]:
     return win.splitter.sizes()
 
 
-def test_the_normal_font_gives_the_maps_back_the_width_the_larger_one_took(qtbot, window, monkeypatch):
-    # a tester pressed Ctrl++ twice, then Ctrl+0: the side panels stayed widened
-    win = window
-    fitted = _fitted(monkeypatch, win)
-    before = _settled_at_1280(qtbot, win)
-    win.presentation.larger_font()
-    win.presentation.larger_font()
-    qtbot.waitUntil(lambda: len(fitted) == 2, timeout=WAIT_MS)
-    assert win.splitter.sizes() != before          # the sides widened for the larger font
-    win.presentation.reset_font_action.trigger()
-    qtbot.waitUntil(lambda: len(fitted) == 3, timeout=WAIT_MS)
-    assert win.splitter.sizes() == before
+def _font_steps(qtbot, fitted: list, *steps) -> None:
+    """Each font change in turn (a Presentation method), each waited for until fitted."""
+    for step in steps:
+        count = len(fitted)
+        step()
+        qtbot.waitUntil(lambda count=count: len(fitted) > count, timeout=WAIT_MS)
 
 
-def test_ctrl_0_restores_the_panels_after_a_smaller_font_too(qtbot, window, monkeypatch):
-    # grown from 0.9 (a remembered size, or Ctrl+- earlier) and then from 1.0: Ctrl+0 gives 1.0's sizes
+@pytest.mark.parametrize("smaller_first", [False, True], ids=["from-normal", "after-ctrl-minus"])
+def test_ctrl_0_gives_the_maps_back_the_width_a_larger_font_took(qtbot, window, monkeypatch, smaller_first):
+    # a tester pressed Ctrl++ twice, then Ctrl+0: the side panels stayed widened; also after
+    # the font was smaller first (a remembered 0.9, or Ctrl+- earlier): Ctrl+0 gives 1.0's sizes
     win = window
     fitted = _fitted(monkeypatch, win)
     _settled_at_1280(qtbot, win)
-    win.presentation.smaller_font()
-    qtbot.waitUntil(lambda: len(fitted) == 1, timeout=WAIT_MS)
-    win.presentation.reset_font_action.trigger()
-    qtbot.waitUntil(lambda: len(fitted) == 2, timeout=WAIT_MS)
+    font = win.presentation
+    if smaller_first:
+        _font_steps(qtbot, fitted, font.smaller_font, font.reset_font_action.trigger)
     normal = win.splitter.sizes()
-    win.presentation.larger_font()
-    win.presentation.larger_font()
-    qtbot.waitUntil(lambda: len(fitted) == 4, timeout=WAIT_MS)
-    assert win.splitter.sizes() != normal          # the sides widened
-    win.presentation.reset_font_action.trigger()
-    qtbot.waitUntil(lambda: len(fitted) == 5, timeout=WAIT_MS)
+    _font_steps(qtbot, fitted, font.larger_font, font.larger_font)
+    assert win.splitter.sizes() != normal          # the sides widened for the larger font
+    _font_steps(qtbot, fitted, font.reset_font_action.trigger)
     assert win.splitter.sizes() == normal
 
 
@@ -263,16 +255,14 @@ def test_a_drag_of_the_panels_is_kept_when_the_font_goes_back(qtbot, window, mon
     win = window
     fitted = _fitted(monkeypatch, win)
     _settled_at_1280(qtbot, win)
-    win.presentation.larger_font()
-    qtbot.waitUntil(lambda: len(fitted) == 1, timeout=WAIT_MS)
+    _font_steps(qtbot, fitted, win.presentation.larger_font)
     dragged = list(win.splitter.sizes())
     dragged[0] += 40
     dragged[1] -= 40
     win.splitter.setSizes(dragged)
     win.splitter.splitterMoved.emit(dragged[0], 1)   # what a drag of the handle sends
     dragged = win.splitter.sizes()
-    win.presentation.reset_font_action.trigger()
-    qtbot.waitUntil(lambda: len(fitted) == 2, timeout=WAIT_MS)
+    _font_steps(qtbot, fitted, win.presentation.reset_font_action.trigger)
     assert win.splitter.sizes() == dragged           # the person's own sizes, not the old ones
 
 
@@ -280,13 +270,11 @@ def test_ctrl_0_while_presenting_restores_the_panels_on_leaving(qtbot, window, m
     win = window
     fitted = _fitted(monkeypatch, win)
     before = _settled_at_1280(qtbot, win)
-    win.presentation.larger_font()
-    win.presentation.larger_font()
-    qtbot.waitUntil(lambda: len(fitted) == 2, timeout=WAIT_MS)
+    font = win.presentation
+    _font_steps(qtbot, fitted, font.larger_font, font.larger_font)
     assert win.splitter.sizes() != before          # the sides widened
-    win.presentation.enter()
-    win.presentation.reset_font_action.trigger()
-    qtbot.waitUntil(lambda: len(fitted) == 3, timeout=WAIT_MS)
+    font.enter()
+    _font_steps(qtbot, fitted, font.reset_font_action.trigger)
     win.presentation.leave()
     win.resize(1280, 720)
     qtbot.waitUntil(lambda: win.width() == 1280 and win.splitter.sizes() == before, timeout=WAIT_MS)
@@ -299,13 +287,11 @@ def test_the_panels_come_back_in_a_wider_window_and_the_maps_take_the_extra(qtbo
     win = window
     fitted = _fitted(monkeypatch, win)
     before = _settled_at_1280(qtbot, win)
-    win.presentation.larger_font()
-    win.presentation.larger_font()
-    qtbot.waitUntil(lambda: len(fitted) == 2, timeout=WAIT_MS)
+    font = win.presentation
+    _font_steps(qtbot, fitted, font.larger_font, font.larger_font)
     win.resize(1500, 720)
     qtbot.waitUntil(lambda: win.width() == 1500, timeout=WAIT_MS)
-    win.presentation.reset_font_action.trigger()
-    qtbot.waitUntil(lambda: len(fitted) == 3, timeout=WAIT_MS)
+    _font_steps(qtbot, fitted, font.reset_font_action.trigger)
     sizes = win.splitter.sizes()   # the sides as before the font grew; the maps get the window's extra width
     centre = next(i for i in range(win.splitter.count()) if covering(win.splitter.widget(i), win.input_panel))
     for i, (now, then) in enumerate(zip(sizes, before, strict=True)):
@@ -365,9 +351,8 @@ def test_ctrl_0_gives_back_the_window_width_a_large_font_took(qtbot, window, mon
     win = window
     fitted = _fitted(monkeypatch, win)
     before = _settled_at_1280(qtbot, win)
-    win.presentation.set_font_scale(FONT_SCALES[-1], remember=False)
-    qtbot.waitUntil(lambda: len(fitted) == 1, timeout=WAIT_MS)
+    font = win.presentation
+    _font_steps(qtbot, fitted, lambda: font.set_font_scale(FONT_SCALES[-1], remember=False))
     qtbot.waitUntil(lambda: win.width() > 1280, timeout=WAIT_MS)   # its minimum width grew with the text
-    win.presentation.reset_font_action.trigger()
-    qtbot.waitUntil(lambda: len(fitted) == 2, timeout=WAIT_MS)
+    _font_steps(qtbot, fitted, font.reset_font_action.trigger)
     qtbot.waitUntil(lambda: win.width() == 1280 and win.splitter.sizes() == before, timeout=WAIT_MS)
