@@ -214,11 +214,15 @@ def compute_shown(frame: np.ndarray, snapshot, output: LayerOutput | None = None
         # levels: percentiles from the exact values at the sample's pixels, computed from
         # the input (a few cache lines each) instead of gathered from 8 + 24 full maps
         floor_k, floor_ck = noise_floors(w, b)
-        filter_sample = channel_sample = None
+        filter_sample = channel_sample = relu_top = None
         if xp is np and policy.mode == "percentile":
             rows, cols = sample_places(*out_hw)
             parts = values_at(frame, w, flip, pads, stride, dilation, rows, cols)   # (n_c, n, K)
-            filter_sample = _activate(parts.sum(axis=0).T + b[:, None], layer.activation)
+            z = parts.sum(axis=0).T + b[:, None]
+            if layer.activation == "relu":
+                # the maps' levels without ReLU: used where ReLU leaves a map mostly zero
+                relu_top = sample_levels(z.copy(), policy, True, floor_k)[:, 1]
+            filter_sample = _activate(z, layer.activation)
             if view.per_channel:
                 channel_sample = parts.transpose(0, 2, 1).reshape(n_c * k, -1)
 
@@ -230,7 +234,7 @@ def compute_shown(frame: np.ndarray, snapshot, output: LayerOutput | None = None
             filters = ShownMaps(output.maps, filter_small, filter_levels)
         else:
             filters = _full_view(output.maps, 1, view.scale_for("filters"), filter_sample, policy,
-                                 layer.activation == "none", floor_k)
+                                 layer.activation == "none", floor_k, sparse_top=relu_top)
         channels = None
         if view.per_channel:
             if fast_c:
@@ -348,13 +352,14 @@ def _levels(sample, policy, signed, floors) -> np.ndarray:
     return sample_levels(sample, policy, signed, floors)
 
 
-def _full_view(array, extra_axes: int, scale: float, sample, policy, signed, floors) -> ShownMaps:
-    """A view drawn from full-size maps: shrunk here, levels from ``sample`` when given."""
+def _full_view(array, extra_axes: int, scale: float, sample, policy, signed, floors, sparse_top=None) -> ShownMaps:
+    """A view drawn from full-size maps: shrunk here, levels from ``sample`` when given
+    (``sparse_top``: see :func:`~playground.render.levels.sample_levels`)."""
     planar = _planar(array, extra_axes)
     h, n, w = planar.shape
     small = _shrink(planar, tile_size((h, w), scale))
     if sample is not None:
-        levels = sample_levels(sample, policy, signed, floors)
+        levels = sample_levels(sample, policy, signed, floors, sparse_top)
     else:
         levels = map_levels(planar, policy, signed, floors)
     values = planar.reshape((h,) + tuple(array.shape[2:]) + (w,)).transpose(

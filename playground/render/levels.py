@@ -77,9 +77,11 @@ def compute_levels(stack: np.ndarray, policy: LevelPolicy, signed: bool, step: i
     return _rows_levels(sample, n, policy, signed)
 
 
-def _rows_levels(sample: np.ndarray | None, n: int, policy: LevelPolicy, signed: bool) -> np.ndarray:
+def _rows_levels(sample: np.ndarray | None, n: int, policy: LevelPolicy, signed: bool,
+                 sparse_top: np.ndarray | None = None) -> np.ndarray:
     """:func:`compute_levels` from samples (n, samples), one contiguous row per map
-    (None for fixed levels); ``sample`` may be overwritten."""
+    (None for fixed levels); ``sample`` may be overwritten. ``sparse_top``: see
+    :func:`sample_levels`."""
     if policy.mode == "fixed":
         top = np.full(n, float(policy.fixed))
     else:
@@ -90,7 +92,12 @@ def _rows_levels(sample: np.ndarray | None, n: int, policy: LevelPolicy, signed:
             top = values.max(axis=1)
         else:
             top = _percentile_rows(values, policy.percentile)
-            top = np.where(top > 0, top, values.max(axis=1))  # mostly-zero maps
+            highest = values.max(axis=1)
+            if sparse_top is not None:
+                wanted = np.asarray(sparse_top, np.float64)
+                wanted = wanted.max(keepdims=True) if policy.shared else wanted
+                highest = np.where(wanted > 0, np.minimum(highest, wanted), highest)
+            top = np.where(top > 0, top, highest)  # mostly-zero maps
         top = np.broadcast_to(np.asarray(top, np.float64), (n,)).copy()
         if not signed and policy.mode == "minmax":
             low = values.min(axis=1)
@@ -182,7 +189,8 @@ def map_levels(planar: np.ndarray, policy: LevelPolicy, signed: bool, floors: np
     return sample_levels(sample, policy, signed, floors)
 
 
-def sample_levels(sample: np.ndarray, policy: LevelPolicy, signed: bool, floors: np.ndarray) -> np.ndarray:
+def sample_levels(sample: np.ndarray, policy: LevelPolicy, signed: bool, floors: np.ndarray,
+                  sparse_top: np.ndarray | None = None) -> np.ndarray:
     """Levels for N maps from their values at :func:`sample_places` (or their exact
     extremes, for "minmax"), as :func:`map_levels` gives them.
 
@@ -192,6 +200,12 @@ def sample_levels(sample: np.ndarray, policy: LevelPolicy, signed: bool, floors:
         One row per map (overwritten).
     policy, signed, floors
         As for :func:`map_levels`.
+    sparse_top : numpy.ndarray (N,), optional
+        For a percentile that falls among a mostly-zero map's zeros: the top level to
+        use instead of the map's maximum (never above it). After ReLU the caller passes
+        the levels the maps have without it: the demo's edge maps, zero at 99.2 % of
+        their pixels after ReLU, took their maximum, 6.8, where the same maps before
+        ReLU had 1.6, and their thin lines, averaged into tiles, all but vanished.
 
     Returns
     -------
@@ -203,7 +217,7 @@ def sample_levels(sample: np.ndarray, policy: LevelPolicy, signed: bool, floors:
         # they stand for, so a mostly flat map falls back to its maximum whether its
         # flat parts summed to exactly 0 or to ±1e-8 (the order of the sums decides)
         sample[np.abs(sample) < np.asarray(floors, np.float32)[:, None]] = 0.0
-    levels = _rows_levels(sample, sample.shape[0], policy, signed)
+    levels = _rows_levels(sample, sample.shape[0], policy, signed, sparse_top)
     if policy.mode != "fixed":
         span = np.maximum(levels[:, 1] - levels[:, 0], np.asarray(floors) * (2 if signed else 1))
         if signed:

@@ -238,3 +238,24 @@ def test_the_8_bit_input_reuses_a_released_buffer_and_never_a_held_one():
     third = processor.process(frame, Snapshot(view=ViewSettings(fits=FITS)), smooth=False)
     assert third.input_rgb.__array_interface__["data"][0] == address
     np.testing.assert_array_equal(third.input_rgb, kept)
+
+
+def test_relu_keeps_the_levels_of_mostly_zero_maps_as_without_it():
+    """After ReLU the demo's thin edge maps took their maximum as the level (6.8 against
+    1.6 without ReLU) and all but vanished in the tiles; maps that are not mostly zero
+    keep their own percentile."""
+    frame = demo_frame(480, 640, 0.3)   # (at this size its edge maps are zero at > 99 % of pixels)
+    levels = {}
+    for activation in ("none", "relu"):
+        snapshot = Snapshot(view=ViewSettings(fits=FITS))
+        snapshot = dataclasses.replace(snapshot, layer=dataclasses.replace(snapshot.layer, activation=activation))
+        result = FrameProcessor().process(frame, snapshot, smooth=False)
+        levels[activation] = result.views["filters"].levels[:, 1]
+        maps = np.asarray(result.output.maps)
+    zero = (maps <= 1e-6).mean(axis=(0, 1))                      # after ReLU, per filter
+    sparse = zero > 0.99
+    assert sparse.any() and (~sparse).any()
+    np.testing.assert_allclose(levels["relu"][sparse], levels["none"][sparse], rtol=1e-5)
+    top = np.percentile(maps[:, :, ~sparse].reshape(-1, (~sparse).sum()), 99, axis=0)
+    assert np.all(levels["relu"][~sparse] <= maps[:, :, ~sparse].max(axis=(0, 1)) + 1e-5)
+    assert np.all(levels["relu"][~sparse] >= 0.5 * top)            # their own percentile, not the signed one

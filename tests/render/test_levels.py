@@ -406,3 +406,20 @@ def test_smoother_result_is_the_callers_to_keep():
     shown = smoother.update(_levels(4.0))
     shown[:] = 0.0  # e.g. a view that adjusts the levels it was given
     np.testing.assert_allclose(smoother.update(_levels(2.0)), _levels(3.0))
+
+
+def test_a_mostly_zero_map_takes_the_top_it_is_given_never_above_its_maximum():
+    # after ReLU the demo's edge maps were zero at 99.2 % of their pixels: their 99th
+    # percentile fell among the zeros and their maximum made the level, dimming the edges
+    floors = np.full(3, 1e-6)
+    sample = np.zeros((3, 1000), np.float32)
+    sample[0, :5] = [6.8, 4.0, 2.0, 1.0, 0.5]      # mostly zero
+    sample[1, :5] = [6.8, 4.0, 2.0, 1.0, 0.5]      # mostly zero, asked for more than its maximum
+    sample[2] = np.linspace(0, 2, 1000)             # not mostly zero: its own percentile
+    given = np.array([1.6, 9.0, 0.1])
+    plain = sample_levels(sample.copy(), LevelPolicy(), False, floors)
+    levels = sample_levels(sample.copy(), LevelPolicy(), False, floors, sparse_top=given)
+    np.testing.assert_allclose(plain[:2, 1], [6.8, 6.8], rtol=1e-6)
+    np.testing.assert_allclose(levels[:, 1], [1.6, 6.8, plain[2, 1]], rtol=1e-6)
+    shared = sample_levels(sample[:2].copy(), LevelPolicy(shared=True), False, floors[:2], sparse_top=given[:2])
+    np.testing.assert_allclose(shared[:, 1], [6.8, 6.8], rtol=1e-6)   # one level: the largest given, capped
