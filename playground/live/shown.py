@@ -215,16 +215,18 @@ def compute_shown(frame: np.ndarray, snapshot, output: LayerOutput | None = None
         # the input (a few cache lines each) instead of gathered from 8 + 24 full maps
         floor_k, floor_ck = noise_floors(w, b)
         filter_sample = channel_sample = relu_top = None
-        if xp is np and policy.mode == "percentile":
+        if policy.mode == "percentile" and (xp is np or layer.activation == "relu"):
             rows, cols = sample_places(*out_hw)
-            parts = values_at(frame, w, flip, pads, stride, dilation, rows, cols)   # (n_c, n, K)
+            parts = values_at(frame, w, flip, pads, stride, dilation, rows, cols)   # (n_c, n, K), on the host
             z = parts.sum(axis=0).T + b[:, None]
             if layer.activation == "relu":
                 # the maps' levels without ReLU: used where ReLU leaves a map mostly zero
+                # (on the GPU too, where the levels themselves come from the maps)
                 relu_top = sample_levels(z.copy(), policy, True, floor_k)[:, 1]
-            filter_sample = _activate(z, layer.activation)
-            if view.per_channel:
-                channel_sample = parts.transpose(0, 2, 1).reshape(n_c * k, -1)
+            if xp is np:
+                filter_sample = _activate(z, layer.activation)
+                if view.per_channel:
+                    channel_sample = parts.transpose(0, 2, 1).reshape(n_c * k, -1)
 
         # the fast views' levels before waiting for their tiles
         filter_levels = _levels(filter_sample, policy, True, floor_k) if fast_f else None
@@ -361,7 +363,7 @@ def _full_view(array, extra_axes: int, scale: float, sample, policy, signed, flo
     if sample is not None:
         levels = sample_levels(sample, policy, signed, floors, sparse_top)
     else:
-        levels = map_levels(planar, policy, signed, floors)
+        levels = map_levels(planar, policy, signed, floors, sparse_top)
     values = planar.reshape((h,) + tuple(array.shape[2:]) + (w,)).transpose(
         (0, extra_axes + 1) + tuple(range(1, extra_axes + 1)))   # (H, W, …) view of the host copy
     return ShownMaps(values, _tile_views(small), levels)

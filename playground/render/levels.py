@@ -168,12 +168,13 @@ def noise_floors(weights: np.ndarray, biases: np.ndarray) -> tuple[np.ndarray, n
     return per_filter, per_channel.reshape(-1)
 
 
-def map_levels(planar: np.ndarray, policy: LevelPolicy, signed: bool, floors: np.ndarray) -> np.ndarray:
+def map_levels(planar: np.ndarray, policy: LevelPolicy, signed: bool, floors: np.ndarray,
+               sparse_top: np.ndarray | None = None) -> np.ndarray:
     """Levels for N maps stored planar, (H, N, W): what the app shows and exports use.
 
     Exact extremes for min/max, a fixed random sample of pixels for a percentile;
     never a top level below ``floors`` (N,) (see :func:`noise_floors`), except for
-    fixed levels, which are the person's own.
+    fixed levels, which are the person's own. ``sparse_top``: see :func:`sample_levels`.
     """
     n = planar.shape[1]
     if policy.mode == "fixed":
@@ -186,7 +187,7 @@ def map_levels(planar: np.ndarray, policy: LevelPolicy, signed: bool, floors: np
     else:
         rows, cols = sample_places(planar.shape[0], planar.shape[2])
         sample = np.ascontiguousarray(planar[rows, :, cols].T)
-    return sample_levels(sample, policy, signed, floors)
+    return sample_levels(sample, policy, signed, floors, sparse_top)
 
 
 def sample_levels(sample: np.ndarray, policy: LevelPolicy, signed: bool, floors: np.ndarray,
@@ -202,7 +203,7 @@ def sample_levels(sample: np.ndarray, policy: LevelPolicy, signed: bool, floors:
         As for :func:`map_levels`.
     sparse_top : numpy.ndarray (N,), optional
         For a percentile that falls among a mostly-zero map's zeros: the top level to
-        use instead of the map's maximum (never above it). After ReLU the caller passes
+        use instead of the map's maximum (never above the sample's maximum). After ReLU the caller passes
         the levels the maps have without it: the demo's edge maps, zero at 99.2 % of
         their pixels after ReLU, took their maximum, 6.8, where the same maps before
         ReLU had 1.6, and their thin lines, averaged into tiles, all but vanished.

@@ -421,5 +421,9 @@ def test_a_mostly_zero_map_takes_the_top_it_is_given_never_above_its_maximum():
     levels = sample_levels(sample.copy(), LevelPolicy(), False, floors, sparse_top=given)
     np.testing.assert_allclose(plain[:2, 1], [6.8, 6.8], rtol=1e-6)
     np.testing.assert_allclose(levels[:, 1], [1.6, 6.8, plain[2, 1]], rtol=1e-6)
-    shared = sample_levels(sample[:2].copy(), LevelPolicy(shared=True), False, floors[:2], sparse_top=given[:2])
-    np.testing.assert_allclose(shared[:, 1], [6.8, 6.8], rtol=1e-6)   # one level: the largest given, capped
+    shared = sample_levels(sample[:2].copy(), LevelPolicy(shared=True), False, floors[:2],
+                           sparse_top=np.array([1.6, 2.0]))
+    np.testing.assert_allclose(shared[:, 1], [2.0, 2.0], rtol=1e-6)   # one level: the largest given
+    planar = np.ascontiguousarray(sample[:, None, :].transpose(1, 0, 2))   # (1, 3, 1000): full maps too
+    np.testing.assert_allclose(map_levels(planar, LevelPolicy(), False, floors, sparse_top=given)[:, 1],
+                               levels[:, 1], rtol=1e-6)
